@@ -1,0 +1,1 @@
+"""Teaching code for the Gluon study notes, tested and run by the pages."""
