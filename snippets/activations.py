@@ -1,6 +1,8 @@
-"""Activation functions from scratch: softmax, ReLU and sigmoid."""
+"""Activation functions from scratch: softmax, ReLU, sigmoid and tanh."""
 
-from mxnet import nd
+import matplotlib.pyplot as plt
+import numpy as np
+from mxnet import autograd, nd
 
 
 def softmax(X):
@@ -24,3 +26,50 @@ def relu(X):
 def sigmoid(X):
     """Logistic sigmoid 1 / (1 + exp(-X)), elementwise."""
     return 1 / (1 + nd.exp(-X))
+
+
+def tanh(X):
+    """Hyperbolic tangent, written as 2 * sigmoid(2X) - 1, elementwise."""
+    return 2 * sigmoid(2 * X) - 1
+
+
+def derivative(f, x):
+    """Derivative of the elementwise function f at the points x (autograd)."""
+    x = x.copy()
+    x.attach_grad()
+    with autograd.record():
+        y = f(x)
+    y.backward()
+    return x.grad
+
+
+def show_softmax():
+    """Compare naive and stable softmax on small and on large inputs."""
+    X = nd.array([[1, 2, 3], [1000, 1001, 1002]])
+    naive, stable = softmax(X), stable_softmax(X)
+    print("X =\n", X.asnumpy())
+    print("naive softmax =\n", naive.asnumpy())
+    print("stable softmax =\n", stable.asnumpy())
+    print("row sums of stable:", stable.sum(axis=1).asnumpy())
+    return {
+        "p_max": float(stable[0, 2].asscalar()),
+        "naive_nan": int(np.isnan(naive.asnumpy()).sum()),
+        "exp_limit": float(np.log(np.finfo(np.float32).max)),
+    }
+
+
+def show_activations():
+    """Plot ReLU, sigmoid and tanh, with their derivatives from autograd."""
+    x = nd.arange(-6, 6, 0.05)
+    fig, (ax, ax_grad) = plt.subplots(1, 2, figsize=(8, 3.5))
+    for f in (relu, sigmoid, tanh):
+        ax.plot(x.asnumpy(), f(x).asnumpy(), label=f.__name__)
+        ax_grad.plot(x.asnumpy(), derivative(f, x).asnumpy(), label=f.__name__)
+    ax.set(title="f(x)", xlabel="x")
+    ax_grad.set(title="f'(x)", xlabel="x")
+    ax.legend()
+    fig.tight_layout()
+    return {
+        "sigmoid_grad_max": float(derivative(sigmoid, x).max().asscalar()),
+        "tanh_grad_max": float(derivative(tanh, x).max().asscalar()),
+    }
