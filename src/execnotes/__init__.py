@@ -1,0 +1,22 @@
+"""execnotes: show and run code from a tested package in MkDocs pages."""
+
+from __future__ import annotations
+
+from execnotes.directives import Directive, DirectiveError, Options, parse_page
+from execnotes.protocol import Outcome
+from execnotes.session import Build, Runner, Settings
+from execnotes.symbols import Snippet, SymbolError, resolve
+
+__all__ = [
+    "Build",
+    "Directive",
+    "DirectiveError",
+    "Options",
+    "Outcome",
+    "Runner",
+    "Settings",
+    "Snippet",
+    "SymbolError",
+    "parse_page",
+    "resolve",
+]

@@ -1,0 +1,169 @@
+"""The MkDocs adapter: a thin layer of hooks over the runner core."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import Files
+from mkdocs.structure.pages import Page
+from mkdocs.utils import get_relative_url
+
+from execnotes.render import PageRenderer, Rendered
+from execnotes.session import Build, Runner, Settings
+
+log = logging.getLogger("mkdocs.plugins.execnotes")
+FIGURE_DIR = "assets/execnotes"
+
+
+class ExecNotesConfig(base.Config):
+    """Options of the `execnotes` plugin in mkdocs.yml."""
+
+    enabled = c.Type(bool, default=True)
+    """Run snippets; when false, `{run}` blocks show their code only."""
+    package = c.Type(str, default="snippets")
+    """The package (beside mkdocs.yml) whose code pages may embed."""
+    cache_dir = c.Type(str, default=".execnotes-cache")
+    """Where results are kept, relative to mkdocs.yml."""
+    workers = c.Type(int, default=0)
+    """Worker processes; 0 means one per core."""
+    timeout = c.Type((int, float), default=300)
+    """Seconds a snippet may run before it is stopped."""
+    seed = c.Type(int, default=0)
+    """Seed for random, numpy and mx.random before each run."""
+    max_output_chars = c.Type(int, default=100_000)
+    """Longer output is cut, with a visible notice."""
+    frozen = c.Type(bool, default=False)
+    """Never run: use the cache and report what is missing (for CI)."""
+    prune = c.Type(bool, default=True)
+    """Remove cache entries the finished build did not use."""
+
+
+class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
+    """Shows and runs code from the snippets package in Markdown pages."""
+
+    def __init__(self) -> None:
+        self.runner: Runner | None = None
+        self.build: Build | None = None
+        self.depth = 0
+        self.pages: dict[str, Rendered] = {}
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        # Having this hook keeps one plugin instance (and its warm workers)
+        # across the rebuilds of `mkdocs serve`.
+        self.command = command
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        settings = self._settings(config)
+        if self.runner is None or self.runner.settings != settings:
+            if self.runner is not None:
+                self.runner.close()
+            self.runner = Runner(settings)
+            if self.config.enabled:
+                self.runner.start()
+        return config
+
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        if self.depth == 0 and self.runner is not None:
+            self.build = self.runner.new_build()
+        self.depth += 1
+        self.pages = {}
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        # Runs before mkdocs-static-i18n's on_files (priority -100) so every
+        # language's pages are scanned and their snippets start at once.
+        if self.build is not None and self.config.enabled:
+            self.build.scan(
+                (file.src_uri, file.content_string)
+                for file in files.documentation_pages()
+                if file.src_uri.endswith(".md")
+            )
+        return files
+
+    def on_page_markdown(
+        self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str:
+        if self.build is None or not self.config.enabled:
+            return markdown
+        file = page.file
+        offset = file.content_string.count("\n") - markdown.count("\n")
+        renderer = PageRenderer(
+            self.build,
+            file.src_uri,
+            lambda name: get_relative_url(f"{FIGURE_DIR}/{name}", page.url),
+            str(config.theme.get("language") or "en"),
+            line_offset=max(0, offset),
+        )
+        rendered = renderer.render(markdown)
+        for line, message in rendered.problems:
+            if self.build.record_failure(file.src_uri, line, message):
+                log.warning("execnotes: %s", _indent_continuation(message))
+        self.pages[file.src_uri] = rendered
+        return rendered.markdown
+
+    def on_page_content(
+        self, html: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str:
+        rendered = self.pages.get(page.file.src_uri)
+        if rendered is None:
+            return html
+        # Written now: site_dir is this language's until i18n's post-build.
+        _write_figures(Path(config.site_dir) / FIGURE_DIR, rendered.figures)
+        return rendered.swap_in(html)
+
+    # After mkdocs-static-i18n's on_post_build (-100), which runs the builds
+    # of the other languages: only then is the outer build over.
+    @event_priority(-200)
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        self.depth -= 1
+        if self.depth > 0 or self.build is None:
+            return
+        build, self.build = self.build, None
+        removed = build.finish(prune=self.config.prune)
+        if removed:
+            log.debug("execnotes: removed %d stale cache entries", len(removed))
+        summary = _indent_continuation(build.summary())
+        if build.failures:
+            log.warning(summary)
+        else:
+            log.info(summary)
+
+    def on_build_error(self, *, error: Exception) -> None:
+        self.depth = 0
+        self.build = None
+
+    def on_shutdown(self) -> None:
+        if self.runner is not None:
+            self.runner.close()
+
+    def _settings(self, config: MkDocsConfig) -> Settings:
+        root = Path(config.config_file_path or ".").resolve().parent
+        return Settings(
+            root=root,
+            package=self.config.package,
+            cache_dir=Path(self.config.cache_dir),
+            workers=self.config.workers,
+            timeout=float(self.config.timeout),
+            seed=self.config.seed,
+            max_output_chars=self.config.max_output_chars,
+            frozen=self.config.frozen,
+        )
+
+
+def _write_figures(folder: Path, figures: dict[str, str]) -> None:
+    if figures:
+        folder.mkdir(parents=True, exist_ok=True)
+    for name, svg in figures.items():
+        path = folder / name
+        if not path.exists():
+            path.write_text(svg, encoding="utf-8")
+
+
+def _indent_continuation(message: str) -> str:
+    first, *rest = message.splitlines() or [""]
+    return "\n".join([first, *("  " + line for line in rest)])

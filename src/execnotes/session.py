@@ -1,0 +1,270 @@
+"""Orchestration: scan pages, serve results from the cache or the pool.
+
+A `Runner` lives as long as the process (the whole of `mkdocs serve`); a
+`Build` lives for one outer build, which with mkdocs-static-i18n spans the
+builds of every language, so each snippet runs at most once per build.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from execnotes import symbols
+from execnotes.cache import Cache, environment, job_key
+from execnotes.directives import Directive, ParsedPage, parse_page
+from execnotes.pool import WorkerPool
+from execnotes.protocol import FigureStyle, Job, Outcome, Problem
+from execnotes.worker import CALL_FILENAME, WorkerSettings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How snippets are found, run and cached."""
+
+    root: Path
+    package: str = "snippets"
+    cache_dir: Path = Path(".execnotes-cache")
+    workers: int = 0
+    timeout: float = 300.0
+    seed: int = 0
+    max_output_chars: int = 100_000
+    frozen: bool = False
+    style: FigureStyle = field(default_factory=FigureStyle)
+
+    @property
+    def worker_count(self) -> int:
+        """Workers to start: the setting, or one per core."""
+        return self.workers or os.cpu_count() or 1
+
+
+@dataclass
+class Result:
+    """The outcome of one snippet in one build, and where it came from."""
+
+    job: Job
+    snippet: symbols.Snippet
+    future: Future[Outcome]
+    source: str
+    uses: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def outcome(self) -> Outcome:
+        """Wait for the run (or the cache) and return what it produced."""
+        return self.future.result()
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A directive with its snippet, its result (for runs) or its error."""
+
+    directive: Directive
+    snippet: symbols.Snippet | None = None
+    result: Result | None = None
+    error: str | None = None
+
+
+class Runner:
+    """Owns the warm worker pool and the cache across builds."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        folder = settings.cache_dir
+        if not folder.is_absolute():
+            folder = settings.root / folder
+        self.cache = Cache(folder, settings.root)
+        self.environment = environment()
+        self._pool: WorkerPool | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def pool(self) -> WorkerPool:
+        """The worker pool, started on first use."""
+        with self._lock:
+            if self._pool is None:
+                count = self.settings.worker_count
+                threads = max(1, (os.cpu_count() or 1) // count)
+                self._pool = WorkerPool(
+                    count,
+                    WorkerSettings(
+                        str(self.settings.root),
+                        self.settings.package,
+                        threads,
+                        self.settings.style,
+                    ),
+                )
+            return self._pool
+
+    def start(self) -> None:
+        """Start the workers now, so they warm up while MkDocs reads pages."""
+        if not self.settings.frozen:
+            _ = self.pool
+
+    def close(self) -> None:
+        """Stop the workers."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.close()
+
+    def new_build(self) -> Build:
+        """Start an outer build."""
+        self.cache.new_build()
+        return Build(self)
+
+
+class Build:
+    """Everything one outer build knows: pages, results, failures."""
+
+    def __init__(self, runner: Runner) -> None:
+        self.runner = runner
+        self.results: dict[str, Result] = {}
+        self.pages: dict[str, list[Resolved]] = {}
+        self.parsed: dict[str, ParsedPage] = {}
+        self.failures: dict[tuple[str, int], str] = {}
+        self.executed = 0
+        self._snippets: dict[tuple[str, bool], symbols.Snippet] = {}
+
+    def scan(self, pages: Iterable[tuple[str, str]]) -> None:
+        """Parse pages and start every run they need, cached or not."""
+        for page, markdown in pages:
+            parsed = parse_page(page, markdown)
+            self.parsed[page] = parsed
+            self.pages[page] = [self._resolve(d) for d in parsed.directives]
+
+    def _resolve(self, directive: Directive) -> Resolved:
+        if directive.kind == "report":
+            return Resolved(directive)
+        settings = self.runner.settings
+        run = directive.kind == "run"
+        try:
+            snippet = self._snippets.get((directive.target, run))
+            if snippet is None:
+                snippet = symbols.resolve(
+                    directive.target, settings.root, settings.package, run=run
+                )
+                self._snippets[(directive.target, run)] = snippet
+        except (symbols.SymbolError, SyntaxError, OSError) as error:
+            return Resolved(directive, error=_describe_error(directive, error))
+        if not run:
+            return Resolved(directive, snippet)
+        result = self._result_for(snippet, directive)
+        if (directive.page, directive.line) not in result.uses:
+            result.uses.append((directive.page, directive.line))
+        return Resolved(directive, snippet, result)
+
+    def _result_for(self, snippet: symbols.Snippet, directive: Directive) -> Result:
+        job = self._job(snippet)
+        if job.key in self.results:
+            return self.results[job.key]
+        cached = self.runner.cache.load(job)
+        future: Future[Outcome]
+        if cached is not None:
+            future, source = Future(), "cache"
+            future.set_result(cached)
+        elif self.runner.settings.frozen:
+            future, source = Future(), "missing"
+            future.set_result(_missing_in_frozen_mode())
+        else:
+            timeout = directive.options.timeout or self.runner.settings.timeout
+            future = self.runner.pool.submit(job, timeout)
+            future.add_done_callback(self._store_when_ok(job.key))
+            source = "ran"
+            self.executed += 1
+        result = Result(job, snippet, future, source)
+        self.results[job.key] = result
+        return result
+
+    def _job(self, snippet: symbols.Snippet) -> Job:
+        settings = self.runner.settings
+        parts = []
+        if snippet.imports:
+            parts.append((snippet.imports, f"<imports of {snippet.name}>", 1))
+        parts.append((snippet.source, snippet.path, snippet.line))
+        fields = {
+            "parts": parts,
+            "call": snippet.call,
+            "seed": settings.seed,
+            "max_output": settings.max_output_chars,
+            "style": [list(item) for item in settings.style.rc],
+        }
+        return Job(
+            key=job_key(fields, self.runner.environment),
+            parts=tuple(parts),
+            call=snippet.call,
+            call_filename=CALL_FILENAME,
+            seed=settings.seed,
+            max_output=settings.max_output_chars,
+        )
+
+    def _store_when_ok(self, key: str) -> Callable[[Future[Outcome]], None]:
+        cache = self.runner.cache
+
+        def store(future: Future[Outcome]) -> None:
+            outcome = future.result()
+            if outcome.status == "ok":
+                try:
+                    cache.store(key, outcome)
+                except OSError as error:
+                    log.warning("execnotes: could not write the cache: %s", error)
+
+        return store
+
+    def record_failure(self, page: str, line: int, message: str) -> bool:
+        """Remember a failure for the summary; False if already known."""
+        if (page, line) in self.failures:
+            return False
+        self.failures[(page, line)] = message
+        return True
+
+    def wait_all(self) -> None:
+        """Block until every run of this build has an outcome."""
+        for result in list(self.results.values()):
+            result.future.result()
+
+    def summary(self) -> str:
+        """One line of counts, and one line per failure."""
+        results = list(self.results.values())
+        cached = sum(r.source == "cache" for r in results)
+        lines = [
+            f"execnotes: {len(results)} snippets: {self.executed} ran, "
+            f"{cached} from the cache, {len(self.failures)} failed"
+        ]
+        lines += [f"  {message}" for _, message in sorted(self.failures.items())]
+        return "\n".join(lines)
+
+    def finish(self, *, prune: bool) -> list[str]:
+        """Wait for all runs; drop cache entries this build did not use."""
+        self.wait_all()
+        if not prune or self.runner.settings.frozen:
+            return []
+        keep = {k for k, r in self.results.items() if r.outcome.status == "ok"}
+        return self.runner.cache.prune(keep)
+
+
+def _missing_in_frozen_mode() -> Outcome:
+    return Outcome(
+        status="error",
+        problem=Problem(
+            "error",
+            "FrozenCacheMiss",
+            "frozen mode: no fresh cached result. Run `python -m execnotes "
+            "run` to execute the snippets, or set `frozen: false`",
+        ),
+    )
+
+
+def _describe_error(directive: Directive, error: Exception) -> str:
+    if isinstance(error, SyntaxError):
+        return f"{error.filename}:{error.lineno}: syntax error: {error.msg}"
+    return str(error)
+
+
+__all__ = ["Build", "Resolved", "Result", "Runner", "Settings"]

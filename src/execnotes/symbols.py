@@ -1,0 +1,225 @@
+"""Resolve a dotted name inside the snippets package to the code a page shows.
+
+The shown code is the symbol's source exactly as written, preceded by the
+module's import lines that it uses and by `from <module> import ...` lines for
+the module-level names it uses, so that the copied block runs on its own.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+from execnotes.directives import did_you_mean
+
+_IDENTIFIER = re.compile(r"^[A-Za-z_]\w*$")
+_REGION_NAME = re.compile(r"^[A-Za-z_][\w-]*$")
+_REGION_START = re.compile(r"^\s*# region (?P<name>[A-Za-z_][\w-]*)\s*$")
+_REGION_END = re.compile(r"^\s*# endregion\b")
+
+
+class SymbolError(Exception):
+    """A name that does not lead to code inside the snippets package."""
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """The code behind a name: what is shown and what is run."""
+
+    name: str
+    module: str
+    path: str
+    kind: str
+    line: int
+    imports: str
+    source: str
+    call: str | None = None
+
+    @property
+    def shown(self) -> str:
+        """The block a reader sees and copies."""
+        parts = [self.imports, self.source, self.call or ""]
+        return "\n\n".join(part for part in parts if part).rstrip() + "\n"
+
+
+def resolve(target: str, root: Path, package: str, *, run: bool) -> Snippet:
+    """Return the snippet behind `target`, e.g. 'snippets.losses.squared_loss'.
+
+    Raises:
+        SymbolError: the name is outside the package, unknown, or cannot run.
+    """
+    parts = target.split(".")
+    if parts[0] != package or len(parts) < 2:
+        raise SymbolError(
+            f"{target!r} is outside the {package!r} package; only modules "
+            f"inside {package}/ can be shown or run "
+            f"(write e.g. {package}.losses.squared_loss)"
+        )
+    for part in parts[:-1]:
+        if not _IDENTIFIER.match(part):
+            raise SymbolError(f"{target!r}: {part!r} is not a module name")
+    module, symbol, path = _split_module(parts, root)
+    source = path.read_text(encoding="utf-8")
+    rel = path.relative_to(root).as_posix()
+    if symbol is None:
+        if run:
+            raise SymbolError(
+                f"{{run}} needs a function or a region, not the whole "
+                f"module {module!r}; use {{show}} to show a module"
+            )
+        return Snippet(target, module, rel, "module", 1, "", source.rstrip())
+    return _extract(target, module, rel, source, symbol, run=run)
+
+
+def _split_module(parts: list[str], root: Path) -> tuple[str, str | None, Path]:
+    package_dir = (root / parts[0]).resolve()
+    for size in range(len(parts), 1, -1):
+        relative = Path(*parts[:size])
+        for candidate in (root / f"{relative}.py", root / relative / "__init__.py"):
+            if candidate.is_file():
+                if not candidate.resolve().is_relative_to(package_dir):
+                    break
+                symbol = parts[size] if size < len(parts) else None
+                if size < len(parts) - 1:
+                    raise SymbolError(
+                        f"{'.'.join(parts)!r}: {parts[size]!r} is not a "
+                        f"module; name one symbol after the module"
+                    )
+                return ".".join(parts[:size]), symbol, candidate
+    available = sorted(
+        f"{parts[0]}.{path.stem}" for path in package_dir.glob("*.py")
+    )
+    guess = ".".join(parts[:2])
+    raise SymbolError(
+        f"no module {guess!r} in {parts[0]}/."
+        f"{did_you_mean(guess, available)}"
+    )
+
+
+def _extract(
+    target: str, module: str, rel: str, source: str, symbol: str, *, run: bool
+) -> Snippet:
+    tree = ast.parse(source, filename=rel)
+    lines = source.splitlines()
+    definitions = _top_level_definitions(tree)
+    regions = _regions(lines)
+    if symbol in definitions:
+        node = definitions[symbol]
+        first = min([node.lineno] + [d.lineno for d in _decorators(node)])
+        code = "\n".join(lines[first - 1 : node.end_lineno])
+        kind = "class" if isinstance(node, ast.ClassDef) else "function"
+        if isinstance(node, ast.Assign | ast.AnnAssign):
+            kind = "value"
+    elif symbol in regions:
+        first, last = regions[symbol]
+        while first <= last and not lines[first - 1].strip():
+            first += 1
+        code = textwrap.dedent("\n".join(lines[first - 1 : last])).rstrip()
+        kind = "region"
+    else:
+        choices = sorted({*definitions, *regions})
+        raise SymbolError(
+            f"{module!r} has no function, class or region {symbol!r}."
+            f"{did_you_mean(symbol, choices)}"
+        )
+    call = _call_line(target, symbol, kind, definitions) if run else None
+    imports = _needed_imports(tree, code, module, set(definitions) - {symbol})
+    return Snippet(target, module, rel, kind, first, imports, code, call)
+
+
+def _call_line(
+    target: str, symbol: str, kind: str, definitions: dict[str, ast.stmt]
+) -> str | None:
+    if kind == "region":
+        return None
+    node = definitions[symbol]
+    if not isinstance(node, ast.FunctionDef):
+        raise SymbolError(
+            f"{{run}} needs a function or a region; {target!r} is a {kind}. "
+            f"Use {{show}} for it, or run a show_* function that uses it"
+        )
+    args = node.args
+    required = len(args.posonlyargs) + len(args.args) - len(args.defaults)
+    required += sum(d is None for d in args.kw_defaults)
+    if required:
+        raise SymbolError(
+            f"{{run}} calls {target!r} without arguments, but it requires "
+            f"{required}; run a show_* function that passes the page's data, "
+            f"or use {{show}}"
+        )
+    return f"{symbol}()"
+
+
+def _top_level_definitions(tree: ast.Module) -> dict[str, ast.stmt]:
+    found: dict[str, ast.stmt] = {}
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            found[node.name] = node
+        elif isinstance(node, ast.Assign):
+            for name in node.targets:
+                if isinstance(name, ast.Name):
+                    found[name.id] = node
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            found[node.target.id] = node
+    return found
+
+
+def _decorators(node: ast.stmt) -> list[ast.expr]:
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return list(node.decorator_list)
+    return []
+
+
+def _regions(lines: list[str]) -> dict[str, tuple[int, int]]:
+    regions: dict[str, tuple[int, int]] = {}
+    open_name, start = None, 0
+    for number, text in enumerate(lines, start=1):
+        started = _REGION_START.match(text)
+        if started and open_name is None:
+            open_name, start = started["name"], number + 1
+        elif _REGION_END.match(text) and open_name is not None:
+            regions[open_name] = (start, number - 1)
+            open_name = None
+    return regions
+
+
+def _used_names(code: str) -> set[str]:
+    tree = ast.parse(code)
+    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+
+
+def _needed_imports(
+    tree: ast.Module, code: str, module: str, module_names: set[str]
+) -> str:
+    used = _used_names(code)
+    lines: list[str] = []
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.module == "__future__":
+            lines.append(ast.unparse(node))
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            kept = [a for a in node.names if _bound_name(a) in used]
+            if kept:
+                lines.append(_import_line(node, kept, module))
+    local = sorted(name for name in module_names if name in used)
+    if local:
+        lines.append(f"from {module} import {', '.join(local)}")
+    return "\n".join(lines)
+
+
+def _bound_name(alias: ast.alias) -> str:
+    return alias.asname or alias.name.split(".")[0]
+
+
+def _import_line(
+    node: ast.Import | ast.ImportFrom, kept: list[ast.alias], module: str
+) -> str:
+    if isinstance(node, ast.Import):
+        return ast.unparse(ast.Import(names=kept))
+    source = node.module or ""
+    if node.level:
+        base = module.split(".")[: -node.level]
+        source = ".".join([*base, source] if source else base)
+    return ast.unparse(ast.ImportFrom(module=source, names=kept, level=0))
