@@ -1,0 +1,152 @@
+"""Fashion-MNIST: find the files offline, read them, batch and draw them."""
+
+import gzip
+import os
+
+import matplotlib.pyplot as plt
+import numpy as np
+from mxnet import base, gluon, nd
+
+ROOT_ENV = "FASHION_MNIST_ROOT"
+DEBIAN_ROOT = "/usr/share/datasets/fashion-mnist"
+TEXT_LABELS = (
+    "t-shirt", "trouser", "pullover", "dress", "coat",
+    "sandal", "shirt", "sneaker", "bag", "ankle boot",
+)  # fmt: skip
+
+
+class FashionMNISTNotFoundError(FileNotFoundError):
+    """No folder holds the Fashion-MNIST files and Gluon cannot download."""
+
+
+def transform(data, label):
+    """Scale pixels to float32 in [0, 1]; keep the integer class labels."""
+    return data.astype("float32") / 255, label
+
+
+def get_text_labels(labels):
+    """Class names of numeric labels (a list, a numpy array or an NDArray)."""
+    if isinstance(labels, nd.NDArray):
+        labels = labels.asnumpy()
+    return [TEXT_LABELS[int(i)] for i in labels]
+
+
+def file_names(train):
+    """Names of the images file and the labels file of one split."""
+    split = "train" if train else "t10k"
+    return f"{split}-images-idx3-ubyte.gz", f"{split}-labels-idx1-ubyte.gz"
+
+
+def gluon_cache_root():
+    """The folder where gluon.data.vision.FashionMNIST keeps its files."""
+    return os.path.join(base.data_dir(), "datasets", "fashion-mnist")
+
+
+def candidate_roots(root=None):
+    """Folders to search: root or $FASHION_MNIST_ROOT, Gluon's, Debian's."""
+    first = root or os.environ.get(ROOT_ENV)
+    return [*([first] if first else []), gluon_cache_root(), DEBIAN_ROOT]
+
+
+def has_fashion_mnist(folder):
+    """Whether folder holds all four Fashion-MNIST .gz files."""
+    names = file_names(train=True) + file_names(train=False)
+    return all(os.path.isfile(os.path.join(folder, name)) for name in names)
+
+
+def download_to_gluon_cache():
+    """Let Gluon download both splits into its own cache folder."""
+    folder = gluon_cache_root()
+    for train in (True, False):
+        gluon.data.vision.FashionMNIST(root=folder, train=train)
+    return folder
+
+
+def not_found_message(folders):
+    """The error text: where we looked and the three ways to fix it."""
+    searched = "".join(f"\n  - {folder}" for folder in folders)
+    return (
+        f"Fashion-MNIST not found. Searched:{searched}\n"
+        "and Gluon could not download it. Fix it in one of three ways:\n"
+        "  1. Debian: apt-get install dataset-fashion-mnist\n"
+        f"  2. set {ROOT_ENV} to a folder with the four .gz files, "
+        "or pass root=\n"
+        "  3. connect to the internet so Gluon can download the files into "
+        f"{gluon_cache_root()}"
+    )
+
+
+def find_root(root=None):
+    """First folder holding Fashion-MNIST; a Gluon download is the last try."""
+    folders = candidate_roots(root)
+    for folder in folders:
+        if has_fashion_mnist(folder):
+            return folder
+    try:
+        return download_to_gluon_cache()
+    except (OSError, RuntimeError, UserWarning) as error:
+        message = not_found_message(folders)
+        raise FashionMNISTNotFoundError(message) from error
+
+
+def read_idx(path):
+    """Read a gzipped IDX file (the MNIST format) into a uint8 numpy array."""
+    with gzip.open(path, "rb") as f:
+        raw = f.read()
+    if raw[:3] != b"\x00\x00\x08":  # magic: 0, 0, type 8 (uint8), ndim
+        raise ValueError(f"{path} is not an IDX file of unsigned bytes")
+    ndim = raw[3]
+    shape = np.frombuffer(raw, ">u4", count=ndim, offset=4)
+    return np.frombuffer(raw, np.uint8, offset=4 + 4 * ndim).reshape(shape)
+
+
+def read_fashion_mnist(train=True, root=None):
+    """Images (n, 28, 28, 1) uint8 and labels (n,) int32, as NDArrays."""
+    folder = find_root(root)
+    paths = [os.path.join(folder, name) for name in file_names(train)]
+    images, labels = (read_idx(path) for path in paths)
+    X = nd.array(images[..., np.newaxis], dtype="uint8")
+    return X, nd.array(labels, dtype="int32")
+
+
+def load_fashion_mnist(train=True, root=None):
+    """One split of Fashion-MNIST, transformed, as a gluon ArrayDataset."""
+    X, y = transform(*read_fashion_mnist(train, root))
+    return gluon.data.ArrayDataset(X, y)
+
+
+def load_data_fashion_mnist(batch_size, root=None):
+    """DataLoaders over the training set (shuffled) and the test set."""
+    train = load_fashion_mnist(train=True, root=root)
+    test = load_fashion_mnist(train=False, root=root)
+    train_iter = gluon.data.DataLoader(train, batch_size, shuffle=True)
+    test_iter = gluon.data.DataLoader(test, batch_size, shuffle=False)
+    return train_iter, test_iter
+
+
+def plot_images(images, titles, num_rows=2):
+    """Draw images of shape (n, 28, 28, 1) in a grid, each with a title."""
+    num_cols = -(-len(images) // num_rows)
+    fig, axes = plt.subplots(
+        num_rows, num_cols, figsize=(1.5 * num_cols, 1.8 * num_rows)
+    )
+    for ax, image, title in zip(axes.flat, images, titles, strict=False):
+        ax.imshow(image.reshape((28, 28)).asnumpy(), cmap="gray_r")
+        ax.set_title(title, fontsize=9)
+    for ax in axes.flat:
+        ax.axis("off")
+    fig.tight_layout()
+    return fig
+
+
+def show_fashion_mnist():
+    """Print sizes and types of both splits; draw ten training images."""
+    train, test = load_fashion_mnist(True), load_fashion_mnist(False)
+    X, y = train[0:10]
+    print("found in:", find_root())
+    print("examples: train", len(train), " test", len(test))
+    print("image:", X[0].shape, np.dtype(X.dtype).name, " label:", y.dtype)
+    print("pixels in", [X.min().asscalar(), X.max().asscalar()])
+    print("labels:", y.tolist())
+    plot_images(X, get_text_labels(y))
+    return {"num_train": len(train), "num_test": len(test)}

@@ -1,0 +1,237 @@
+"""Tests for snippets.fashion_mnist: offline search, no writes, real files."""
+
+import gzip
+import math
+import os
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import requests
+from mxnet import gluon, nd
+
+from snippets import fashion_mnist as fm
+
+NUM_FAKE = {True: 3, False: 2}
+
+
+def write_idx(path, array):
+    """Write array as a gzipped IDX file of unsigned bytes."""
+    header = bytes([0, 0, 8, array.ndim])
+    header += np.array(array.shape, ">u4").tobytes()
+    with gzip.open(path, "wb") as f:
+        f.write(header + array.astype(np.uint8).tobytes())
+
+
+def make_fake_root(folder, label=0):
+    """Create folder with tiny Fashion-MNIST files whose labels are label."""
+    folder.mkdir(parents=True)
+    for train, n in NUM_FAKE.items():
+        images, labels = fm.file_names(train)
+        write_idx(folder / images, np.full((n, 28, 28), 255))
+        write_idx(folder / labels, np.full(n, label))
+    return folder
+
+
+def files_under(folder):
+    """Every file below folder, as sorted relative paths."""
+    return sorted(
+        os.path.relpath(os.path.join(d, f), folder)
+        for d, _, names in os.walk(folder)
+        for f in names
+    )
+
+
+def refuse_download():
+    """Stand-in for the Gluon download that fails the test if called."""
+    pytest.fail("find_root downloaded although a folder had the files")
+
+
+@pytest.fixture
+def isolated(tmp_path, monkeypatch):
+    """Point the env var, Gluon's cache and Debian's folder into tmp_path."""
+    monkeypatch.delenv(fm.ROOT_ENV, raising=False)
+    monkeypatch.setenv("MXNET_HOME", str(tmp_path / "mxnet"))
+    monkeypatch.setattr(fm, "DEBIAN_ROOT", str(tmp_path / "debian"))
+    return tmp_path
+
+
+@pytest.fixture
+def no_download(monkeypatch):
+    """Make any call of the Gluon download fail the test."""
+    monkeypatch.setattr(fm, "download_to_gluon_cache", refuse_download)
+
+
+@pytest.fixture(scope="module")
+def debian_test_split():
+    """The real Fashion-MNIST test split, read from Debian's folder."""
+    return fm.read_fashion_mnist(train=False, root=fm.DEBIAN_ROOT)
+
+
+def test_gluon_cache_root_follows_mxnet_home(isolated):
+    """Gluon's cache is $MXNET_HOME/datasets/fashion-mnist, as Gluon uses."""
+    expected = isolated / "mxnet" / "datasets" / "fashion-mnist"
+    assert fm.gluon_cache_root() == str(expected)
+
+
+def test_search_order_is_root_env_gluon_debian(isolated, monkeypatch):
+    """root= wins over the env var, which wins over Gluon's, then Debian."""
+    monkeypatch.setenv(fm.ROOT_ENV, str(isolated / "env"))
+    assert fm.candidate_roots(str(isolated / "arg")) == [
+        str(isolated / "arg"),
+        fm.gluon_cache_root(),
+        fm.DEBIAN_ROOT,
+    ]
+    assert fm.candidate_roots()[0] == str(isolated / "env")
+    monkeypatch.delenv(fm.ROOT_ENV)
+    assert fm.candidate_roots() == [fm.gluon_cache_root(), fm.DEBIAN_ROOT]
+
+
+@pytest.mark.usefixtures("no_download")
+def test_find_root_takes_the_first_complete_folder(isolated, monkeypatch):
+    """Each folder is used when all folders before it lack the files."""
+    make_fake_root(isolated / "debian")
+    assert fm.find_root() == fm.DEBIAN_ROOT
+    make_fake_root(isolated / "mxnet" / "datasets" / "fashion-mnist")
+    assert fm.find_root() == fm.gluon_cache_root()
+    make_fake_root(isolated / "env")
+    monkeypatch.setenv(fm.ROOT_ENV, str(isolated / "env"))
+    assert fm.find_root() == str(isolated / "env")
+    make_fake_root(isolated / "arg")
+    assert fm.find_root(str(isolated / "arg")) == str(isolated / "arg")
+
+
+@pytest.mark.usefixtures("no_download")
+def test_incomplete_folder_is_skipped(isolated):
+    """A folder missing one of the four files does not count."""
+    partial = make_fake_root(isolated / "partial")
+    (partial / fm.file_names(train=False)[1]).unlink()
+    make_fake_root(isolated / "debian")
+    assert fm.find_root(str(partial)) == fm.DEBIAN_ROOT
+
+
+@pytest.mark.usefixtures("no_download")
+def test_reads_the_folder_it_finds(isolated):
+    """Data comes from the chosen folder, with the documented layout."""
+    make_fake_root(isolated / "debian", label=7)
+    X, y = fm.read_fashion_mnist(train=True)
+    assert X.shape == (NUM_FAKE[True], 28, 28, 1)
+    assert (X.dtype, y.dtype) == (np.uint8, np.int32)
+    assert y.asnumpy().tolist() == [7] * NUM_FAKE[True]
+
+
+def test_download_goes_into_gluon_cache_only(isolated, monkeypatch):
+    """With no files anywhere, Gluon's FashionMNIST gets Gluon's cache."""
+    roots = []
+
+    def fake_fashion_mnist(root, train):
+        roots.append(root)
+        if not os.path.isdir(root):
+            make_fake_root(Path(root))
+
+    monkeypatch.setattr(gluon.data.vision, "FashionMNIST", fake_fashion_mnist)
+    assert fm.find_root(str(isolated / "empty")) == fm.gluon_cache_root()
+    assert roots == [fm.gluon_cache_root()] * 2
+
+
+def test_offline_raises_one_error_and_writes_no_file(isolated, monkeypatch):
+    """Offline and without files: one clear error naming all three fixes."""
+    for name in ("arg", "env", "debian"):
+        (isolated / name).mkdir()
+    monkeypatch.setenv(fm.ROOT_ENV, str(isolated / "env"))
+
+    def offline(*args, **kwargs):
+        raise requests.ConnectionError("no network in this test")
+
+    monkeypatch.setattr(requests, "get", offline)
+    with pytest.raises(fm.FashionMNISTNotFoundError) as excinfo:
+        fm.load_data_fashion_mnist(256, root=str(isolated / "arg"))
+    message = str(excinfo.value)
+    assert "apt-get install dataset-fashion-mnist" in message
+    assert fm.ROOT_ENV in message
+    assert "root=" in message
+    assert "internet" in message
+    assert str(isolated / "arg") in message
+    assert isinstance(excinfo.value.__cause__, requests.ConnectionError)
+    assert files_under(isolated) == []
+
+
+def test_debian_files_are_left_untouched():
+    """Loading from Debian's folder never rewrites its files."""
+    names = sorted(os.listdir(fm.DEBIAN_ROOT))
+    paths = [os.path.join(fm.DEBIAN_ROOT, name) for name in names]
+    before = [os.stat(path).st_mtime_ns for path in paths]
+    fm.load_fashion_mnist(train=False, root=fm.DEBIAN_ROOT)
+    assert sorted(os.listdir(fm.DEBIAN_ROOT)) == names
+    assert [os.stat(path).st_mtime_ns for path in paths] == before
+
+
+def test_read_idx_rejects_other_files(tmp_path):
+    """A gzip file without the IDX uint8 magic number is refused."""
+    path = tmp_path / "not-idx.gz"
+    with gzip.open(path, "wb") as f:
+        f.write(b"\x00\x00\x0d\x01\x00\x00\x00\x01abcd")
+    with pytest.raises(ValueError, match="not an IDX file"):
+        fm.read_idx(path)
+
+
+@pytest.mark.parametrize(("train", "n"), [(True, 60000), (False, 10000)])
+def test_real_debian_files(train, n):
+    """Debian's files hold n images of 28x28 and n labels 0..9, balanced."""
+    X, y = fm.read_fashion_mnist(train=train, root=fm.DEBIAN_ROOT)
+    assert X.shape == (n, 28, 28, 1)
+    assert y.shape == (n,)
+    counts = np.bincount(y.asnumpy(), minlength=10)
+    assert counts.tolist() == [n // 10] * 10
+
+
+def test_transform_scales_pixels_and_keeps_labels(debian_test_split):
+    """Pixels become float32 in [0, 1] with 255 -> 1; labels stay int32."""
+    X, y = fm.transform(*debian_test_split)
+    assert (X.dtype, y.dtype) == (np.float32, np.int32)
+    assert X.min().asscalar() == 0
+    assert X.max().asscalar() == 1
+    np.testing.assert_allclose(
+        X[:5].asnumpy() * 255, debian_test_split[0][:5].asnumpy(), atol=1e-4
+    )
+
+
+def test_transform_per_example_equals_whole_array(debian_test_split):
+    """transform works per example (as Gluon calls it) and on whole arrays."""
+    X, y = debian_test_split
+    lazy = gluon.data.ArrayDataset(X[:4], y[:4]).transform(fm.transform)
+    X_all, y_all = fm.transform(X[:4], y[:4])
+    for i in range(4):
+        image, label = lazy[i]
+        np.testing.assert_array_equal(image.asnumpy(), X_all[i].asnumpy())
+        assert label == y_all[i].asscalar()
+
+
+@pytest.mark.parametrize(
+    "labels", [[0, 9, 5], np.array([0, 9, 5]), nd.array([0, 9, 5])]
+)
+def test_get_text_labels(labels):
+    """Labels of any container map to the Fashion-MNIST class names."""
+    assert fm.get_text_labels(labels) == ["t-shirt", "ankle boot", "sandal"]
+
+
+def test_load_data_fashion_mnist_batches():
+    """DataLoaders give float images, int labels, ceil(n / 256) batches."""
+    train_iter, test_iter = fm.load_data_fashion_mnist(256)
+    assert len(train_iter) == math.ceil(60000 / 256)
+    assert len(test_iter) == math.ceil(10000 / 256)
+    X, y = next(iter(train_iter))
+    assert X.shape == (256, 28, 28, 1)
+    assert (X.dtype, y.dtype) == (np.float32, np.int32)
+    assert y.shape == (256,)
+
+
+def test_show_fashion_mnist_draws_ten_titled_images():
+    """The demo reports both sizes and draws ten images titled by class."""
+    plt.close("all")
+    assert fm.show_fashion_mnist() == {"num_train": 60000, "num_test": 10000}
+    titles = [ax.get_title() for ax in plt.gcf().axes if ax.images]
+    assert len(titles) == 10
+    assert set(titles) <= set(fm.TEXT_LABELS)
+    plt.close("all")
