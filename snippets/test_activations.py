@@ -88,3 +88,13 @@ def test_demos_return_the_numbers_the_pages_cite():
     plt.close("all")
     assert grads["sigmoid_grad_max"] == pytest.approx(0.25)
     assert grads["tanh_grad_max"] == pytest.approx(1.0)
+
+
+def test_two_class_softmax_is_sigmoid_of_the_difference():
+    """softmax([a, b])[0] == sigmoid(a - b): why the two get confused."""
+    X = nd.array([[2.0, -1.0], [0.3, 0.3], [-4.0, 1.5]])
+    np.testing.assert_allclose(
+        softmax(X)[:, 0].asnumpy(),
+        sigmoid(X[:, 0] - X[:, 1]).asnumpy(),
+        rtol=1e-6,
+    )

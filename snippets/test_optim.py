@@ -97,7 +97,7 @@ def test_weight_decay_alone_shrinks_by_one_minus_lr_wd():
 def test_wd_mult_zero_keeps_the_bias_from_decaying():
     """Setting wd_mult = 0 on the bias leaves it out of weight decay."""
     net = net_with_zero_grads()
-    net.bias.wd_mult = 0
+    net.collect_params(".*bias").setattr("wd_mult", 0)
     trainer_sgd(net, LR, 0.5).step(2)
     assert net.bias.data().asscalar() == 1
 
