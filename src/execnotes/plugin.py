@@ -51,6 +51,7 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
         self.runner: Runner | None = None
         self.build: Build | None = None
         self.depth = 0
+        self.last_build: Build | None = None
         self.pages: dict[str, Rendered] = {}
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -59,7 +60,7 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
         self.command = command
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
-        settings = self._settings(config)
+        settings = settings_from(self.config, config)
         if self.runner is None or self.runner.settings != settings:
             if self.runner is not None:
                 self.runner.close()
@@ -124,6 +125,7 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
         if self.depth > 0 or self.build is None:
             return
         build, self.build = self.build, None
+        self.last_build = build
         removed = build.finish(prune=self.config.prune)
         if removed:
             log.debug("execnotes: removed %d stale cache entries", len(removed))
@@ -140,19 +142,10 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
     def on_shutdown(self) -> None:
         if self.runner is not None:
             self.runner.close()
+        self.runner = None
+        self.build = None
+        self.depth = 0
 
-    def _settings(self, config: MkDocsConfig) -> Settings:
-        root = Path(config.config_file_path or ".").resolve().parent
-        return Settings(
-            root=root,
-            package=self.config.package,
-            cache_dir=Path(self.config.cache_dir),
-            workers=self.config.workers,
-            timeout=float(self.config.timeout),
-            seed=self.config.seed,
-            max_output_chars=self.config.max_output_chars,
-            frozen=self.config.frozen,
-        )
 
 
 def _write_figures(folder: Path, figures: dict[str, str]) -> None:
@@ -167,3 +160,17 @@ def _write_figures(folder: Path, figures: dict[str, str]) -> None:
 def _indent_continuation(message: str) -> str:
     first, *rest = message.splitlines() or [""]
     return "\n".join([first, *("  " + line for line in rest)])
+
+
+def settings_from(options: ExecNotesConfig, config: MkDocsConfig) -> Settings:
+    """The core's settings from the plugin's options."""
+    return Settings(
+        root=Path(config.config_file_path or ".").resolve().parent,
+        package=options.package,
+        cache_dir=Path(options.cache_dir),
+        workers=options.workers,
+        timeout=float(options.timeout),
+        seed=options.seed,
+        max_output_chars=options.max_output_chars,
+        frozen=options.frozen,
+    )

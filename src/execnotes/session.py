@@ -233,9 +233,10 @@ class Build:
         """One line of counts, and one line per failure."""
         results = list(self.results.values())
         cached = sum(r.source == "cache" for r in results)
+        failed = sum(r.outcome.status != "ok" for r in results)
         lines = [
             f"execnotes: {len(results)} snippets: {self.executed} ran, "
-            f"{cached} from the cache, {len(self.failures)} failed"
+            f"{cached} from the cache, {failed} failed"
         ]
         lines += [f"  {message}" for _, message in sorted(self.failures.items())]
         return "\n".join(lines)

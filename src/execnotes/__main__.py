@@ -1,0 +1,7 @@
+"""`python -m execnotes`."""
+
+import sys
+
+from execnotes.cli import main
+
+sys.exit(main())

@@ -1,0 +1,210 @@
+"""A tiny site, written into a temporary folder and built for real."""
+
+from __future__ import annotations
+
+import logging
+import textwrap
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+
+from execnotes.plugin import ExecNotesPlugin
+
+MKDOCS_YML = """\
+site_name: tiny
+theme: mkdocs
+plugins:
+  - execnotes:
+      workers: {workers}
+      timeout: {timeout}
+      max_output_chars: 2000
+markdown_extensions:
+  - pymdownx.highlight
+  - pymdownx.superfences
+  - admonition
+"""
+
+SNIPPETS = {
+    "__init__.py": '"""Teaching code of the tiny site."""\n',
+    "helpers.py": '''\
+        SCALE = 3
+
+
+        def double(x):
+            """Return twice x."""
+            return 2 * x
+        ''',
+    "demo.py": '''\
+        import math
+
+        from snippets.helpers import double
+
+
+        def area(r):
+            """Return the area of a circle of radius r."""
+            return math.pi * r**2
+
+
+        def show_double():
+            """Print a doubled number."""
+            print("double:", double(21))
+            return {"value": double(21), "ratio": 0.8512}
+
+
+        def show_plain():
+            """Print without helpers."""
+            print("plain:", math.pi)
+
+
+        def show_figure():
+            """Draw a parabola."""
+            import matplotlib.pyplot as plt
+
+            fig, ax = plt.subplots()
+            ax.plot([0, 1, 2, 3], [0, 1, 4, 9])
+            ax.set_title("parabola")
+
+
+        # region loop-demo
+        total = 0
+        for i in range(4):
+            total += i
+        print("total", total)
+        # endregion
+        ''',
+    "bad.py": '''\
+        import os
+        import time
+
+
+        def show_raise():
+            """Fail on purpose."""
+            return {}["missing"]
+
+
+        def show_sleep():
+            """Sleep past any short timeout."""
+            time.sleep(60)
+
+
+        def show_exit():
+            """Kill the worker."""
+            os._exit(3)
+
+
+        def show_script():
+            """Print markup."""
+            print("<script>alert('x')</script>")
+
+
+        def show_flood():
+            """Print far too much."""
+            print("y" * 10_000_000)
+        ''',
+}
+
+INDEX = """\
+# Home
+
+```{show} snippets.demo.area
+```
+
+The ratio is {{ snippets.demo.show_double["ratio"]:.2f }}.
+
+```{run} snippets.demo.show_double
+caption: Doubling
+```
+
+```{run} snippets.demo.show_plain
+```
+
+```{run} snippets.demo.show_figure
+hide: code
+caption: A parabola
+```
+"""
+
+
+@dataclass
+class Site:
+    """A tiny site on disk, and the results of its builds."""
+
+    root: Path
+    workers: int = 1
+    timeout: float = 30
+    plugin: ExecNotesPlugin | None = None
+    logs: list[str] = field(default_factory=list)
+
+    def write(self, relative: str, text: str) -> None:
+        """Write a file of the site."""
+        path = self.root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+
+    def html(self, page: str = "index.html") -> str:
+        """The built HTML of a page."""
+        return (self.root / "site" / page).read_text(encoding="utf-8")
+
+    def build(self, *, strict: bool = False) -> ExecNotesPlugin:
+        """Build like `mkdocs build` (or one rebuild of `mkdocs serve`).
+
+        The plugin instance is kept across calls, as `mkdocs serve` keeps it.
+        """
+        config = load_config(config_file=str(self.root / "mkdocs.yml"))
+        config.strict = strict
+        # MkDocs keeps one instance of a plugin that has on_startup for the
+        # whole process, as `mkdocs serve` does between rebuilds.
+        plugin = config.plugins["execnotes"]
+        assert isinstance(plugin, ExecNotesPlugin)
+        if self.plugin is None:
+            config.plugins.on_startup(command="serve", dirty=False)
+        self.plugin = plugin
+        handler = _ListHandler(self.logs)
+        logger = logging.getLogger("mkdocs")
+        logger.addHandler(handler)
+        try:
+            build(config)
+        finally:
+            logger.removeHandler(handler)
+        return plugin
+
+    def close(self) -> None:
+        """Stop the plugin's workers."""
+        if self.plugin is not None:
+            self.plugin.on_shutdown()
+
+    @property
+    def warnings(self) -> list[str]:
+        """Every warning logged by the builds so far."""
+        return [m for m in self.logs if m.startswith("WARNING")]
+
+
+class _ListHandler(logging.Handler):
+    def __init__(self, sink: list[str]) -> None:
+        super().__init__(logging.INFO)
+        self.sink = sink
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.sink.append(f"{record.levelname} {record.getMessage()}")
+
+
+def write_site(root: Path, workers: int = 1, timeout: float = 30) -> Site:
+    """Write the tiny site into `root`."""
+    site = Site(root, workers, timeout)
+    site.write("mkdocs.yml", MKDOCS_YML.format(workers=workers, timeout=timeout))
+    for name, text in SNIPPETS.items():
+        site.write(f"snippets/{name}", text)
+    site.write("docs/index.md", INDEX)
+    return site
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[Site]:
+    """A tiny site with one worker; its workers stop after the test."""
+    tiny = write_site(tmp_path)
+    yield tiny
+    tiny.close()

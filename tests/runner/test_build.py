@@ -1,0 +1,153 @@
+"""Builds of a tiny site: outputs, the cache, and `mkdocs serve` rebuilds."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from tests.runner.conftest import Site
+
+
+def _ran(site: Site) -> int:
+    assert site.plugin is not None
+    assert site.plugin.last_build is not None
+    return site.plugin.last_build.executed
+
+
+def _without_build_date(html: str) -> str:
+    return re.sub(r"Build Date UTC : [^\n]*", "", html)
+
+
+def _figures(site: Site) -> list[Path]:
+    return sorted((site.root / "site" / "assets" / "execnotes").glob("*.svg"))
+
+
+def test_run_shows_output_value_and_figure(site: Site) -> None:
+    """A run shows what it printed, its returned value and its figure."""
+    site.build()
+    page = site.html()
+    assert "double: 42" in page
+    assert "plain: 3.14159" in page
+    assert "{&#x27;value&#x27;: 42, &#x27;ratio&#x27;: 0.8512}" in page
+    assert "The ratio is 0.85." in page
+    [figure] = _figures(site)
+    assert f'src="assets/execnotes/{figure.name}"' in page
+    assert "<figcaption>A parabola</figcaption>" in page
+    assert figure.read_text().startswith("<?xml")
+    assert not site.warnings
+
+
+def test_show_includes_the_imports_it_needs(site: Site) -> None:
+    """The shown code is the symbol plus the imports it uses."""
+    site.build()
+    page = re.sub(r"<[^>]+>", "", site.html())
+    assert "import math\n\ndef area(r):" in page
+    assert "from snippets.helpers import double" in page
+
+
+def test_second_build_runs_nothing(site: Site) -> None:
+    """A rebuild with nothing changed serves every run from the cache."""
+    site.build()
+    assert _ran(site) == 3
+    first = site.html()
+    site.build()
+    assert _ran(site) == 0
+    assert _without_build_date(site.html()) == _without_build_date(first)
+
+
+def test_prose_edit_runs_nothing(site: Site) -> None:
+    """Editing the prose of a page runs no snippet."""
+    site.build()
+    index = (site.root / "docs/index.md").read_text()
+    site.write("docs/index.md", index.replace("# Home", "# Home, edited"))
+    site.build()
+    assert _ran(site) == 0
+    assert "Home, edited" in site.html()
+
+
+def test_helper_edit_reruns_only_its_dependents(site: Site) -> None:
+    """Editing an imported module re-runs exactly the runs that imported it."""
+    site.build()
+    pool = site.plugin.runner.pool  # type: ignore[union-attr]
+    started = pool.started_workers
+    helpers = (site.root / "snippets/helpers.py").read_text()
+    site.write("snippets/helpers.py", helpers.replace("2 * x", "3 * x"))
+    site.build()
+    results = site.plugin.last_build.results.values()  # type: ignore[union-attr]
+    ran = sorted(r.snippet.name for r in results if r.source == "ran")
+    assert ran == ["snippets.demo.show_double"]
+    assert "double: 63" in site.html()
+    assert pool.started_workers == started, "the pool stayed warm"
+
+
+def test_data_file_edit_reruns_its_reader(site: Site) -> None:
+    """A data file a run read is part of its key."""
+    site.write("numbers.txt", "1 2 3\n")
+    site.write(
+        "snippets/reader.py",
+        '''\
+        def show_sum():
+            """Sum the numbers in numbers.txt."""
+            with open("numbers.txt") as f:
+                print("sum", sum(int(n) for n in f.read().split()))
+        ''',
+    )
+    site.write("docs/index.md", "```{run} snippets.reader.show_sum\n```\n")
+    site.build()
+    assert "sum 6" in site.html()
+    site.build()
+    assert _ran(site) == 0
+    site.write("numbers.txt", "1 2 3 4\n")
+    site.build()
+    assert _ran(site) == 1
+    assert "sum 10" in site.html()
+
+
+def test_truncated_cache_entry_is_run_again(site: Site) -> None:
+    """A half-written cache file is ignored, re-run and replaced."""
+    site.build()
+    cache = site.root / ".execnotes-cache"
+    entries = sorted(cache.glob("*.json"))
+    assert len(entries) == 3
+    entries[0].write_text(entries[0].read_text()[:40])
+    site.build()
+    assert _ran(site) == 1
+    assert "double: 42" in site.html()
+    assert len(sorted(cache.glob("*.json"))) == 3
+
+
+def test_stale_entries_are_pruned_after_the_build(site: Site) -> None:
+    """Entries no page uses any more are removed at the end of a build."""
+    site.build()
+    cache = site.root / ".execnotes-cache"
+    site.write("docs/index.md", "```{run} snippets.demo.show_plain\n```\n")
+    site.build()
+    assert len(list(cache.glob("*.json"))) == 1
+
+
+def test_region_runs_and_shows(site: Site) -> None:
+    """A marked region of a module can be shown and run."""
+    site.write("docs/index.md", "```{run} snippets.demo.loop-demo\n```\n")
+    site.build()
+    page = site.html()
+    assert "total 6" in page
+    assert "# region" not in page
+
+
+def test_output_is_escaped(site: Site) -> None:
+    """Printed markup is shown as text, never executed."""
+    site.write("docs/index.md", "```{run} snippets.bad.show_script\n```\n")
+    site.build()
+    page = site.html()
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
+
+
+def test_long_output_is_cut_with_a_notice(site: Site) -> None:
+    """Ten million characters are cut to the limit, with a visible notice."""
+    site.write("docs/index.md", "```{run} snippets.bad.show_flood\n```\n")
+    site.build()
+    page = site.html()
+    assert "y" * 2000 in page
+    assert "y" * 2001 not in page
+    assert "showing the first 2,000 of 10,000,001 characters" in page
