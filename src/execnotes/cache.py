@@ -29,7 +29,10 @@ _VERSIONED = ("mxnet", "numpy", "matplotlib")
 
 def environment() -> dict[str, str]:
     """The versions that change what a snippet prints or draws."""
-    versions = {"python": platform.python_version(), "execnotes-format": str(FORMAT)}
+    versions = {
+        "python": platform.python_version(),
+        "execnotes-format": str(FORMAT),
+    }
     for name in _VERSIONED:
         try:
             versions[name] = metadata.version(name)
@@ -68,17 +71,29 @@ class Cache:
         except FileNotFoundError:
             return None
         except (OSError, ValueError, KeyError, TypeError) as error:
-            log.info("execnotes: ignoring unreadable cache entry %s (%s)", job.key[:12], error)
+            log.info(
+                "execnotes: ignoring unreadable cache entry %s (%s)",
+                job.key[:12],
+                error,
+            )
             return None
         return outcome if self.is_fresh(outcome) else None
 
     def is_fresh(self, outcome: Outcome) -> bool:
         """True when every imported module and data file is unchanged."""
         recorded = {
-            **{self.root / rel: digest for rel, digest in outcome.modules.items()},
-            **{Path(path): digest for path, digest in outcome.data_files.items()},
+            **{
+                self.root / rel: digest
+                for rel, digest in outcome.modules.items()
+            },
+            **{
+                Path(path): digest
+                for path, digest in outcome.data_files.items()
+            },
         }
-        return all(self._digest(path) == digest for path, digest in recorded.items())
+        return all(
+            self._digest(path) == digest for path, digest in recorded.items()
+        )
 
     def _digest(self, path: Path) -> str | None:
         if path not in self._digests:
@@ -92,7 +107,9 @@ class Cache:
         """Write an entry atomically: readers see the old file or the new."""
         self.folder.mkdir(parents=True, exist_ok=True)
         text = json.dumps(outcome.to_json(), sort_keys=True)
-        handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".json")
+        handle, temporary = tempfile.mkstemp(
+            dir=self.folder, prefix=".tmp-", suffix=".json"
+        )
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as file:
                 file.write(text)
@@ -106,7 +123,11 @@ class Cache:
         """The keys that have an entry."""
         if not self.folder.is_dir():
             return set()
-        return {path.stem for path in self.folder.glob("*.json") if not path.name.startswith(".")}
+        return {
+            path.stem
+            for path in self.folder.glob("*.json")
+            if not path.name.startswith(".")
+        }
 
     def prune(self, keep: set[str]) -> list[str]:
         """Remove entries whose key is not in `keep`; return what went."""

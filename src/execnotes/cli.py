@@ -1,8 +1,8 @@
 """Command line: run every snippet ahead of a build, check the cache, clear it.
 
-    python -m execnotes run     # run what is missing or stale, in parallel
-    python -m execnotes check   # run nothing; fail if a result is missing
-    python -m execnotes clear   # remove every cached result
+python -m execnotes run     # run what is missing or stale, in parallel
+python -m execnotes check   # run nothing; fail if a result is missing
+python -m execnotes clear   # remove every cached result
 """
 
 from __future__ import annotations
@@ -19,14 +19,30 @@ from execnotes.session import Build, Runner, Settings
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
-    parser = argparse.ArgumentParser(prog="python -m execnotes", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m execnotes", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("command", choices=("run", "check", "clear"))
-    parser.add_argument("-f", "--config-file", default="mkdocs.yml", help="the site's mkdocs.yml (default: %(default)s)")
-    parser.add_argument("-j", "--workers", type=int, default=None, help="worker processes (default: the plugin's setting)")
+    parser.add_argument(
+        "-f",
+        "--config-file",
+        default="mkdocs.yml",
+        help="the site's mkdocs.yml (default: %(default)s)",
+    )
+    parser.add_argument(
+        "-j",
+        "--workers",
+        type=int,
+        default=None,
+        help="worker processes (default: the plugin's setting)",
+    )
     args = parser.parse_args(argv)
     config_file = Path(args.config_file)
     if not config_file.is_file():
-        parser.error(f"no {config_file}; run from the site's folder or pass -f PATH/mkdocs.yml")
+        parser.error(
+            f"no {config_file}; run from the site's folder "
+            "or pass -f PATH/mkdocs.yml"
+        )
     settings, docs = _load(config_file)
     if args.workers is not None:
         settings = dataclasses.replace(settings, workers=args.workers)
@@ -73,21 +89,38 @@ def _table(build: Build) -> str:
     for result in sorted(build.results.values(), key=lambda r: r.snippet.name):
         outcome = result.outcome
         pages = ", ".join(sorted({page for page, _ in result.uses}))
-        rows.append((result.snippet.name, outcome.status, result.source, f"{outcome.duration:.2f}", pages))
+        rows.append(
+            (
+                result.snippet.name,
+                outcome.status,
+                result.source,
+                f"{outcome.duration:.2f}",
+                pages,
+            )
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     return "\n".join(
-        "  ".join(cell.ljust(width) for cell, width in zip(row[:4], widths, strict=True)) + "  " + row[4]
+        "  ".join(
+            cell.ljust(width)
+            for cell, width in zip(row[:4], widths, strict=True)
+        )
+        + "  "
+        + row[4]
         for row in rows
     )
 
 
 def _footer(build: Build, seconds: float) -> str:
-    lines = [build.summary().splitlines()[0].removeprefix("execnotes: ") + f" in {seconds:.1f} s"]
+    lines = [
+        build.summary().splitlines()[0].removeprefix("execnotes: ")
+        + f" in {seconds:.1f} s"
+    ]
     for result in build.results.values():
         problem = result.outcome.problem
         if problem is not None:
             where = ", ".join(f"{page}:{line}" for page, line in result.uses)
-            lines.append(f"FAILED {result.snippet.name} ({where}): {problem.message.splitlines()[0]}")
+            first = problem.message.splitlines()[0]
+            lines.append(f"FAILED {result.snippet.name} ({where}): {first}")
     for page in build.parsed.values():
         lines += [f"ERROR {error}" for error in page.errors]
     for items in build.pages.values():
@@ -102,5 +135,7 @@ def _footer(build: Build, seconds: float) -> str:
 def _all_ok(build: Build) -> bool:
     outcomes_ok = all(r.outcome.status == "ok" for r in build.results.values())
     parse_ok = not any(page.errors for page in build.parsed.values())
-    resolve_ok = not any(item.error for items in build.pages.values() for item in items)
+    resolve_ok = not any(
+        item.error for items in build.pages.values() for item in items
+    )
     return outcomes_ok and parse_ok and resolve_ok

@@ -1,4 +1,4 @@
-"""Find `{show}`, `{run}` and `{report}` blocks and inline values in Markdown."""
+"""Find `{show}`, `{run}` and `{report}` blocks and inline values."""
 
 from __future__ import annotations
 
@@ -98,19 +98,18 @@ def parse_page(page: str, markdown: str) -> ParsedPage:
         closing = _find_closing_fence(lines, index, match["fence"])
         info = _DIRECTIVE_INFO.match(match["info"].strip())
         if info is not None:
-            _parse_directive(parsed, lines, index, closing, match, info)
+            _parse_directive(parsed, lines, (index, closing), match, info)
         index = (closing if closing is not None else len(lines)) + 1
     return parsed
 
 
-def _find_closing_fence(lines: list[str], start: int, fence: str) -> int | None:
+def _find_closing_fence(
+    lines: list[str], start: int, fence: str
+) -> int | None:
     char, size = fence[0], len(fence)
     for index in range(start + 1, len(lines)):
         stripped = lines[index].strip()
-        if (
-            stripped.startswith(char * size)
-            and not stripped.strip(char)
-        ):
+        if stripped.startswith(char * size) and not stripped.strip(char):
             return index
     return None
 
@@ -118,11 +117,11 @@ def _find_closing_fence(lines: list[str], start: int, fence: str) -> int | None:
 def _parse_directive(
     parsed: ParsedPage,
     lines: list[str],
-    start: int,
-    closing: int | None,
+    span: tuple[int, int | None],
     fence: re.Match[str],
     info: re.Match[str],
 ) -> None:
+    start, closing = span
     page, line = parsed.page, start + 1
     kind, target = info["kind"], info["target"]
     if kind not in KINDS:
@@ -163,7 +162,7 @@ def _parse_directive(
         return
     parsed.directives.append(
         Directive(
-            kind=kind,  # type: ignore[arg-type]
+            kind=kind,
             target=target,
             options=options,
             page=page,
@@ -194,7 +193,8 @@ def parse_options(page: str, line: int, body: list[str]) -> Options:
                 page,
                 line + offset,
                 f"unknown option {name!r}; options are "
-                f"{', '.join(OPTION_NAMES)}.{did_you_mean(name, OPTION_NAMES)}",
+                f"{', '.join(OPTION_NAMES)}."
+                f"{did_you_mean(name, OPTION_NAMES)}",
             )
         values[name] = match["value"]
     return _options_from(page, line, values)

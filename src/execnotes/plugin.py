@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
@@ -97,7 +96,7 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
             self.build,
             file.src_uri,
             lambda name: get_relative_url(f"{FIGURE_DIR}/{name}", page.url),
-            str(config.theme.get("language") or "en"),
+            _language(page, config),
             line_offset=max(0, offset),
         )
         rendered = renderer.render(markdown)
@@ -128,7 +127,9 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
         self.last_build = build
         removed = build.finish(prune=self.config.prune)
         if removed:
-            log.debug("execnotes: removed %d stale cache entries", len(removed))
+            log.debug(
+                "execnotes: removed %d stale cache entries", len(removed)
+            )
         summary = _indent_continuation(build.summary())
         if build.failures:
             log.warning(summary)
@@ -145,7 +146,6 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
         self.runner = None
         self.build = None
         self.depth = 0
-
 
 
 def _write_figures(folder: Path, figures: dict[str, str]) -> None:
@@ -174,3 +174,11 @@ def settings_from(options: ExecNotesConfig, config: MkDocsConfig) -> Settings:
         max_output_chars=options.max_output_chars,
         frozen=options.frozen,
     )
+
+
+def _language(page: Page, config: MkDocsConfig) -> str:
+    # mkdocs-static-i18n marks each file with its locale; else the theme's.
+    locale = getattr(page.file, "locale", None) or getattr(
+        config.theme, "locale", None
+    )
+    return str(getattr(locale, "language", locale) or "en")

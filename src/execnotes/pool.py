@@ -7,6 +7,7 @@ worker; the other runs are not affected.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import queue
@@ -101,7 +102,10 @@ class _Slot:
         if connection is None or self.ready:
             return None
         try:
-            if connection.poll(_STARTUP_TIMEOUT) and connection.recv() == "ready":
+            if (
+                connection.poll(_STARTUP_TIMEOUT)
+                and connection.recv() == "ready"
+            ):
                 self.ready = True
                 return None
         except (EOFError, OSError):
@@ -113,7 +117,7 @@ class _Slot:
                 "crashed",
                 "WorkerStartError",
                 "a worker process could not start (importing mxnet or "
-                "matplotlib failed); run `python -c 'import mxnet'` to see why",
+                "matplotlib failed); `python -c 'import mxnet'` shows why",
             ),
         )
 
@@ -159,10 +163,8 @@ class _Slot:
         if process is not None and kill:
             process.kill()
         if connection is not None:
-            try:
+            with contextlib.suppress(OSError, ValueError):
                 connection.send(None)
-            except (OSError, ValueError):
-                pass
             connection.close()
         if process is not None:
             process.join(timeout=2)

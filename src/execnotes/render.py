@@ -88,7 +88,9 @@ class PageRenderer:
             (error.line, error.line - 1, self._error_box("", error.message))
             for error in parsed.errors
         ]
-        for start, end, block in sorted(edits, key=lambda e: e[0], reverse=True):
+        for start, end, block in sorted(
+            edits, key=lambda e: e[0], reverse=True
+        ):
             lines[start - 1 : end] = block
         self.rendered.markdown = "\n".join(lines) + "\n"
         return self.rendered
@@ -119,7 +121,7 @@ class PageRenderer:
             label = f"{{run}} {directive.target}"
             message = _failure_message(outcome)
             self._problem(directive.line, label, message)
-            out += [""] + self._error_box(label, message)
+            out += ["", *self._error_box(label, message)]
         if directive.options.hide_output:
             return out
         fragment = _output_html(outcome)
@@ -201,7 +203,9 @@ class PageRenderer:
                 value, f"{value.text}: format spec {value.spec!r}: {error}"
             )
 
-    def _inline_problem(self, value: InlineValue, message: str, hint: str = "") -> str:
+    def _inline_problem(
+        self, value: InlineValue, message: str, hint: str = ""
+    ) -> str:
         self._problem(value.line, "", message + hint)
         return '<span class="execnotes-error">?</span>'
 
@@ -213,11 +217,15 @@ class PageRenderer:
             "| " + " | ".join(labels) + " |",
             "|" + "---|" * (len(labels) - 1) + "--:|",
         ]
-        ordered = sorted(self.build.results.values(), key=lambda r: r.snippet.name)
+        ordered = sorted(
+            self.build.results.values(), key=lambda r: r.snippet.name
+        )
         for result in ordered:
             outcome = result.outcome
             pages = ", ".join(
-                sorted({p for p, _ in result.uses if _same_language(p, self.page)})
+                sorted(
+                    {p for p, _ in result.uses if _same_language(p, self.page)}
+                )
             )
             rows.append(
                 f"| `{result.snippet.name}` | {pages} | {outcome.status} | "
@@ -275,7 +283,13 @@ def _code_fence(code: str, title: str) -> list[str]:
     longest = max((len(m) for m in re.findall(r"`+", code)), default=0)
     fence = "`" * max(3, longest + 1)
     safe_title = title.replace('"', "'")
-    return ["", f'{fence}python title="{safe_title}"', *code.splitlines(), fence, ""]
+    return [
+        "",
+        f'{fence}python title="{safe_title}"',
+        *code.splitlines(),
+        fence,
+        "",
+    ]
 
 
 def _indented(lines: list[str], indent: str) -> list[str]:

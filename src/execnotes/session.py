@@ -160,7 +160,9 @@ class Build:
             result.uses.append((directive.page, directive.line))
         return Resolved(directive, snippet, result)
 
-    def _result_for(self, snippet: symbols.Snippet, directive: Directive) -> Result:
+    def _result_for(
+        self, snippet: symbols.Snippet, directive: Directive
+    ) -> Result:
         job = self._job(snippet)
         if job.key in self.results:
             return self.results[job.key]
@@ -213,7 +215,9 @@ class Build:
                 try:
                     cache.store(key, outcome)
                 except OSError as error:
-                    log.warning("execnotes: could not write the cache: %s", error)
+                    log.warning(
+                        "execnotes: could not write the cache: %s", error
+                    )
 
         return store
 
@@ -238,7 +242,9 @@ class Build:
             f"execnotes: {len(results)} snippets: {self.executed} ran, "
             f"{cached} from the cache, {failed} failed"
         ]
-        lines += [f"  {message}" for _, message in sorted(self.failures.items())]
+        lines += [
+            f"  {message}" for _, message in sorted(self.failures.items())
+        ]
         return "\n".join(lines)
 
     def finish(self, *, prune: bool) -> list[str]:

@@ -74,14 +74,23 @@ def resolve(target: str, root: Path, package: str, *, run: bool) -> Snippet:
     return _extract(target, module, rel, source, symbol, run=run)
 
 
-def _split_module(parts: list[str], root: Path) -> tuple[str, str | None, Path]:
+def _split_module(
+    parts: list[str], root: Path
+) -> tuple[str, str | None, Path]:
     package_dir = (root / parts[0]).resolve()
     for size in range(len(parts), 1, -1):
         relative = Path(*parts[:size])
-        for candidate in (root / f"{relative}.py", root / relative / "__init__.py"):
+        for candidate in (
+            root / f"{relative}.py",
+            root / relative / "__init__.py",
+        ):
             if candidate.is_file():
                 if not candidate.resolve().is_relative_to(package_dir):
-                    break
+                    raise SymbolError(
+                        f"{'.'.join(parts[:size])!r} leads outside "
+                        f"{parts[0]}/ (through a link); only code inside "
+                        f"{parts[0]}/ can be shown or run"
+                    )
                 symbol = parts[size] if size < len(parts) else None
                 if size < len(parts) - 1:
                     raise SymbolError(
@@ -94,8 +103,7 @@ def _split_module(parts: list[str], root: Path) -> tuple[str, str | None, Path]:
     )
     guess = ".".join(parts[:2])
     raise SymbolError(
-        f"no module {guess!r} in {parts[0]}/."
-        f"{did_you_mean(guess, available)}"
+        f"no module {guess!r} in {parts[0]}/.{did_you_mean(guess, available)}"
     )
 
 
@@ -156,13 +164,17 @@ def _call_line(
 def _top_level_definitions(tree: ast.Module) -> dict[str, ast.stmt]:
     found: dict[str, ast.stmt] = {}
     for node in tree.body:
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        if isinstance(
+            node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+        ):
             found[node.name] = node
         elif isinstance(node, ast.Assign):
             for name in node.targets:
                 if isinstance(name, ast.Name):
                     found[name.id] = node
-        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+        elif isinstance(node, ast.AnnAssign) and isinstance(
+            node.target, ast.Name
+        ):
             found[node.target.id] = node
     return found
 

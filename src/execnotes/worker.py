@@ -108,7 +108,7 @@ def _warm_up(settings: WorkerSettings) -> _FileRecorder:
     import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot  # noqa: F401
+    import matplotlib.pyplot
     import mxnet  # noqa: F401
     import numpy  # noqa: F401
 
@@ -133,7 +133,9 @@ def _warm_up(settings: WorkerSettings) -> _FileRecorder:
     return recorder
 
 
-def run(job: Job, settings: WorkerSettings, recorder: _FileRecorder) -> Outcome:
+def run(
+    job: Job, settings: WorkerSettings, recorder: _FileRecorder
+) -> Outcome:
     """Run one job in a fresh namespace and describe what it did."""
     _forget_project_modules(settings)
     _reset_state(job.seed, settings.style)
@@ -146,7 +148,7 @@ def run(job: Job, settings: WorkerSettings, recorder: _FileRecorder) -> Outcome:
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
             value = _execute(job)
-    except BaseException as error:  # noqa: BLE001 - reported to the page
+    except BaseException as error:
         problem = _describe(error, settings.root, settings.package)
     finally:
         recorder.active = False
@@ -169,10 +171,10 @@ def _execute(job: Job) -> Any:
     namespace: dict[str, Any] = {"__name__": "__main__"}
     for source, filename, first_line in job.parts:
         code = compile(_shifted(source, first_line), filename, "exec")
-        exec(code, namespace)  # noqa: S102 - running the page's snippet is the point
+        exec(code, namespace)
     if job.call is None:
         return None
-    return eval(compile(job.call, job.call_filename, "eval"), namespace)  # noqa: S307
+    return eval(compile(job.call, job.call_filename, "eval"), namespace)
 
 
 def _shifted(source: str, first_line: int) -> str:
@@ -181,7 +183,9 @@ def _shifted(source: str, first_line: int) -> str:
 
 def _forget_project_modules(settings: WorkerSettings) -> None:
     prefix = settings.package
-    for name in [n for n in sys.modules if n == prefix or n.startswith(prefix + ".")]:
+    for name in [
+        n for n in sys.modules if n == prefix or n.startswith(prefix + ".")
+    ]:
         del sys.modules[name]
 
 
@@ -219,7 +223,9 @@ def _project_modules(settings: WorkerSettings) -> dict[str, str]:
     root = Path(settings.root)
     found: dict[str, str] = {}
     for name, module in list(sys.modules.items()):
-        if name != settings.package and not name.startswith(settings.package + "."):
+        if name != settings.package and not name.startswith(
+            settings.package + "."
+        ):
             continue
         filename = getattr(module, "__file__", None)
         if filename:
@@ -245,7 +251,7 @@ def file_digest(path: Path) -> str:
 def _safe_repr(value: Any, limit: int) -> str:
     try:
         text = repr(value)
-    except Exception as error:  # noqa: BLE001 - a broken __repr__ is shown
+    except Exception as error:
         text = f"<repr failed: {type(error).__name__}: {error}>"
     return text if len(text) <= limit else text[:limit] + " ..."
 
@@ -266,7 +272,9 @@ def _plain(item: Any) -> float | int | str | bool | None:
     if isinstance(item, bool | int | float | str):
         return item
     if hasattr(item, "item") and getattr(item, "size", None) == 1:
-        scalar = item.item() if not hasattr(item, "asscalar") else item.asscalar()
+        scalar = (
+            item.item() if not hasattr(item, "asscalar") else item.asscalar()
+        )
         return _plain(scalar.item() if hasattr(scalar, "item") else scalar)
     return None
 

@@ -195,7 +195,9 @@ class _ListHandler(logging.Handler):
 def write_site(root: Path, workers: int = 1, timeout: float = 30) -> Site:
     """Write the tiny site into `root`."""
     site = Site(root, workers, timeout)
-    site.write("mkdocs.yml", MKDOCS_YML.format(workers=workers, timeout=timeout))
+    site.write(
+        "mkdocs.yml", MKDOCS_YML.format(workers=workers, timeout=timeout)
+    )
     for name, text in SNIPPETS.items():
         site.write(f"snippets/{name}", text)
     site.write("docs/index.md", INDEX)
