@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Set up a fresh Debian/Ubuntu machine for the project, idempotently.
+#
+#   scripts/setup.sh          Python packages to build and serve the site,
+#                             plus Debian's Fashion-MNIST and CJK fonts
+#   scripts/setup.sh --test   also the test tools and Debian's Chromium
+#
+# Debian packages are installed only when apt-get is there and we are root
+# (or have sudo); without them the notes read Fashion-MNIST from a folder you
+# name (FASHION_MNIST_ROOT) or let Gluon download it on first use.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_tests=0
+[ "${1:-}" = "--test" ] && want_tests=1
+
+apt_packages=(dataset-fashion-mnist fonts-noto-cjk)
+[ "$want_tests" = 1 ] && apt_packages+=(chromium)
+
+missing=()
+for package in "${apt_packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" \
+        || missing+=("$package")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+    if command -v apt-get >/dev/null; then
+        sudo=""
+        [ "$(id -u)" = 0 ] || sudo="sudo"
+        echo "setup: installing Debian packages: ${missing[*]}"
+        $sudo apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
+            --no-install-recommends "${missing[@]}" >/dev/null
+    else
+        echo "setup: no apt-get; skipping ${missing[*]} (see README)" >&2
+    fi
+fi
+
+python=${PYTHON:-}
+if [ -z "$python" ]; then
+    for candidate in python3.11 python3; do
+        if command -v "$candidate" >/dev/null \
+            && "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then
+            python=$candidate
+            break
+        fi
+    done
+fi
+if [ -z "$python" ]; then
+    echo "setup: Python 3.11 is needed (mxnet 1.9.1 has no wheels for newer" \
+        "Pythons); set PYTHON=/path/to/python3.11" >&2
+    exit 1
+fi
+
+[ -x .venv/bin/python ] || "$python" -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip
+if [ "$want_tests" = 1 ]; then
+    .venv/bin/python -m pip install -q -e ".[test]"
+else
+    .venv/bin/python -m pip install -q -e .
+fi
+# Matplotlib finds a newly installed CJK font only after its cache is rebuilt.
+.venv/bin/python -c "import matplotlib.font_manager as f; f._load_fontmanager(try_read_cache=False)"
+echo "setup: ready (.venv)"
