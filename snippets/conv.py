@@ -59,11 +59,10 @@ def show_scratch_conv():
     """Scratch multi-channel convolution next to nd.Convolution."""
     X = nd.random.normal(shape=(3, 5, 5))
     K, b = nd.random.normal(shape=(2, 3, 3, 3)), nd.array([0.5, -1.0])
+    batch = X.expand_dims(0)
+    theirs = nd.Convolution(batch, K, b, kernel=(3, 3), num_filter=2)
     ours = conv2d(X, K, b)
-    theirs = nd.Convolution(
-        X.expand_dims(0), K, b, kernel=(3, 3), num_filter=2
-    )[0]
-    diff = nd.abs(ours - theirs).max().asscalar().item()
+    diff = nd.abs(ours - theirs[0]).max().asscalar().item()
     print("X", X.shape, "K", K.shape, "b", b.shape, "-> Y", ours.shape)
     print("max |scratch - nd.Convolution|:", diff)
     return {"max_diff": diff}
