@@ -113,8 +113,16 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
         if rendered is None:
             return html
         # Written now: site_dir is this language's until i18n's post-build.
-        _write_figures(Path(config.site_dir) / FIGURE_DIR, rendered.figures)
-        return rendered.swap_in(html)
+        site = Path(config.site_dir)
+        _write_figures(site / FIGURE_DIR, rendered.figures)
+        html = rendered.swap_in(html)
+        if rendered.notebook is not None:
+            name = f"{Path(page.file.src_uri).name.split('.')[0]}.ipynb"
+            folder = site / Path(page.file.dest_uri).parent
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_text(rendered.notebook, encoding="utf-8")
+            html = _download_button(name, _language(page, config)) + html
+        return html
 
     # After mkdocs-static-i18n's on_post_build (-100), which runs the builds
     # of the other languages: only then is the outer build over.
@@ -182,3 +190,22 @@ def _language(page: Page, config: MkDocsConfig) -> str:
         config.theme, "locale", None
     )
     return str(getattr(locale, "language", locale) or "en")
+
+
+_DOWNLOAD_ICON = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24">'
+    '<path d="M5 20h14v-2H5m14-9h-4V3H9v6H5l7 7 7-7Z"/></svg>'
+)
+_DOWNLOAD_TITLE = {
+    "zh": "下载本页的 Jupyter 笔记本",
+    "en": "Download this page as a Jupyter notebook",
+}
+
+
+def _download_button(name: str, language: str) -> str:
+    title = _DOWNLOAD_TITLE.get(language, _DOWNLOAD_TITLE["en"])
+    return (
+        f'<a href="{name}" download title="{title}" '
+        'class="md-content__button md-icon execnotes-notebook">'
+        f"{_DOWNLOAD_ICON}</a>"
+    )

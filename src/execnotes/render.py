@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from execnotes.directives import InlineValue, ParsedPage, did_you_mean
+from execnotes.notebook import NotebookWriter
 from execnotes.protocol import Outcome
 from execnotes.session import Build, Resolved, Result
 
@@ -38,6 +39,7 @@ class Rendered:
     fragments: dict[str, str] = field(default_factory=dict)
     figures: dict[str, str] = field(default_factory=dict)
     problems: list[tuple[int, str]] = field(default_factory=list)
+    notebook: str | None = None
 
     def swap_in(self, page_html: str) -> str:
         """Replace the placeholder tokens in the page's HTML."""
@@ -80,6 +82,7 @@ class PageRenderer:
         self._replace_inline_values(parsed, lines)
         for error in parsed.errors:
             self._problem(error.line, "", error.message)
+        self.rendered.notebook = self._notebook(lines)
         edits = [
             (item.directive.line, item.directive.end_line, self._block(item))
             for item in self.build.pages[self.page]
@@ -94,6 +97,20 @@ class PageRenderer:
             lines[start - 1 : end] = block
         self.rendered.markdown = "\n".join(lines) + "\n"
         return self.rendered
+
+    def _notebook(self, lines: list[str]) -> str | None:
+        writer = NotebookWriter()
+        cursor = 0
+        for item in self.build.pages[self.page]:
+            directive = item.directive
+            writer.prose("\n".join(lines[cursor : directive.line - 1]))
+            cursor = directive.end_line
+            if item.snippet is not None:
+                result = item.result
+                outcome = None if result is None else result.outcome
+                writer.code(item.snippet.shown, outcome)
+        writer.prose("\n".join(lines[cursor:]))
+        return writer.text() if writer.has_code else None
 
     def _block(self, item: Resolved) -> list[str]:
         directive = item.directive

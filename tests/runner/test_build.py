@@ -151,3 +151,22 @@ def test_long_output_is_cut_with_a_notice(site: Site) -> None:
     assert "y" * 2000 in page
     assert "y" * 2001 not in page
     assert "showing the first 2,000 of 10,000,001 characters" in page
+
+
+def test_page_downloads_as_a_notebook_with_its_outputs(site: Site) -> None:
+    """Each page with code gets an .ipynb holding its prose, code and the
+    recorded outputs, linked from a download button."""
+    import json
+
+    site.build()
+    assert 'href="index.ipynb" download' in site.html()
+    notebook = json.loads((site.root / "site/index.ipynb").read_text())
+    kinds = [cell["cell_type"] for cell in notebook["cells"]]
+    assert kinds == ["markdown", "code", "markdown", "code", "code", "code"]
+    text = ["".join(cell["source"]) for cell in notebook["cells"]]
+    assert "The ratio is 0.85." in text[2]
+    assert text[3].endswith("show_double()")
+    double = notebook["cells"][3]
+    assert "".join(double["outputs"][0]["text"]) == "double: 42\n"
+    figure = notebook["cells"][5]["outputs"][0]
+    assert "".join(figure["data"]["image/svg+xml"]).startswith("<?xml")
