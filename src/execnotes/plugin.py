@@ -63,9 +63,10 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
         if self.runner is None or self.runner.settings != settings:
             if self.runner is not None:
                 self.runner.close()
+            # The workers start on the first snippet that is not cached, and
+            # then stay up until on_shutdown: a warm build never pays for
+            # importing mxnet, and `mkdocs serve` keeps them between builds.
             self.runner = Runner(settings)
-            if self.config.enabled:
-                self.runner.start()
         return config
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:

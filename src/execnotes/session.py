@@ -102,11 +102,6 @@ class Runner:
                 )
             return self._pool
 
-    def start(self) -> None:
-        """Start the workers now, so they warm up while MkDocs reads pages."""
-        if not self.settings.frozen:
-            _ = self.pool
-
     def close(self) -> None:
         """Stop the workers."""
         with self._lock:

@@ -218,7 +218,16 @@ def _needed_imports(
     local = sorted(name for name in module_names if name in used)
     if local:
         lines.append(f"from {module} import {', '.join(local)}")
-    return "\n".join(lines)
+    return "\n".join(_wrapped(line) for line in lines)
+
+
+def _wrapped(line: str, width: int = 79) -> str:
+    """Wrap a long `from x import a, b` the way ruff and black do."""
+    head, separator, names = line.partition(" import ")
+    if len(line) <= width or not head.startswith("from ") or not separator:
+        return line
+    items = "".join(f"    {name.strip()},\n" for name in names.split(","))
+    return f"{head} import (\n{items})"
 
 
 def _bound_name(alias: ast.alias) -> str:

@@ -93,15 +93,12 @@ def main(connection: Any, settings: WorkerSettings) -> None:
     if settings.root not in sys.path:
         sys.path.insert(0, settings.root)
     recorder = _warm_up(settings)
-    connection.send("ready")
-    while True:
-        try:
-            job = connection.recv()
-        except EOFError:
-            return
-        if job is None:
-            return
-        connection.send(run(job, settings, recorder))
+    # The pool may have closed while this worker was importing mxnet (a
+    # build that found everything cached): then just leave quietly.
+    with contextlib.suppress(BrokenPipeError, EOFError, OSError):
+        connection.send("ready")
+        while (job := connection.recv()) is not None:
+            connection.send(run(job, settings, recorder))
 
 
 def _warm_up(settings: WorkerSettings) -> _FileRecorder:

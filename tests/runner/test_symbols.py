@@ -107,3 +107,21 @@ def test_symlink_out_of_the_package_is_refused(
         SymbolError, match=r"'snippets\.linked' leads outside snippets/"
     ):
         resolve("snippets.linked.f", root, "snippets", run=False)
+
+
+def test_long_import_lines_are_wrapped(root: Path) -> None:
+    """An import line past 79 columns is wrapped as ruff would format it."""
+    names = [f"helper_number_{n}" for n in range(6)]
+    body = "".join(
+        f"def {n}():\n    return {i}\n\n\n" for i, n in enumerate(names)
+    )
+    calls = " + ".join(f"{n}()" for n in names)
+    (root / "snippets/many.py").write_text(
+        body + f"def total():\n    return {calls}\n"
+    )
+    snippet = resolve("snippets.many.total", root, "snippets", run=False)
+    assert snippet.imports == (
+        "from snippets.many import (\n"
+        + "".join(f"    {n},\n" for n in names)
+        + ")"
+    )
