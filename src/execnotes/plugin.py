@@ -70,6 +70,8 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
         return config
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        if not self.config.enabled:
+            return
         if self.depth == 0 and self.runner is not None:
             self.build = self.runner.new_build()
         self.depth += 1
@@ -78,7 +80,7 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         # Runs before mkdocs-static-i18n's on_files (priority -100) so every
         # language's pages are scanned and their snippets start at once.
-        if self.build is not None and self.config.enabled:
+        if self.build is not None:
             self.build.scan(
                 (file.src_uri, file.content_string)
                 for file in files.documentation_pages()
@@ -89,7 +91,7 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
-        if self.build is None or not self.config.enabled:
+        if self.build is None:
             return markdown
         file = page.file
         offset = file.content_string.count("\n") - markdown.count("\n")
@@ -129,6 +131,8 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
     # of the other languages: only then is the outer build over.
     @event_priority(-200)
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if not self.config.enabled:
+            return
         self.depth -= 1
         if self.depth > 0 or self.build is None:
             return

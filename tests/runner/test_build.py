@@ -158,15 +158,29 @@ def test_page_downloads_as_a_notebook_with_its_outputs(site: Site) -> None:
     recorded outputs, linked from a download button."""
     import json
 
+    import nbformat
+
     site.build()
     assert 'href="index.ipynb" download' in site.html()
-    notebook = json.loads((site.root / "site/index.ipynb").read_text())
+    text = (site.root / "site/index.ipynb").read_text()
+    nbformat.validate(nbformat.reads(text, as_version=4))
+    notebook = json.loads(text)
     kinds = [cell["cell_type"] for cell in notebook["cells"]]
     assert kinds == ["markdown", "code", "markdown", "code", "code", "code"]
-    text = ["".join(cell["source"]) for cell in notebook["cells"]]
-    assert "The ratio is 0.85." in text[2]
-    assert text[3].endswith("show_double()")
+    sources = ["".join(cell["source"]) for cell in notebook["cells"]]
+    assert "The ratio is 0.85." in sources[2]
+    assert sources[3].endswith("show_double()")
     double = notebook["cells"][3]
     assert "".join(double["outputs"][0]["text"]) == "double: 42\n"
     figure = notebook["cells"][5]["outputs"][0]
     assert "".join(figure["data"]["image/svg+xml"]).startswith("<?xml")
+
+
+def test_disabled_runner_runs_nothing_and_keeps_the_cache(site: Site) -> None:
+    """With `enabled: false` blocks stay as they are and the cache is kept."""
+    site.build()
+    yml = (site.root / "mkdocs.yml").read_text()
+    site.write("mkdocs.yml", yml.replace("workers: 1", "enabled: false"))
+    site.build()
+    assert "double: 42" not in site.html()
+    assert len(list((site.root / ".execnotes-cache").glob("*.json"))) == 3

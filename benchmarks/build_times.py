@@ -1,0 +1,307 @@
+"""Build-time benchmarks of execnotes; prints medians and ratios in one run.
+
+    python benchmarks/build_times.py [--pages 50 --snippets 20 --cost 0.02]
+        [--repeat 3] [--skip-project]
+
+Measures, on a generated site of PAGES x SNIPPETS blocks that each spin the
+CPU for COST seconds, and on the project's own site:
+
+- plain build (runner disabled, same pages), warm build (all cached), cold
+  build (empty cache); ratios warm/plain and cold/(plain + work/workers);
+- rebuilds as in `mkdocs serve`: executions after a prose edit and after
+  editing one snippet module (expected: 0 and exactly its dependents);
+- the pool's overhead per run (a snippet that does nothing);
+- the peak memory (RSS of the build and its workers together).
+
+Nothing here is asserted: the numbers go into the issue notes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+ENV = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYTHONWARNINGS="ignore")
+
+
+def write_synthetic_site(
+    folder: Path, pages: int, snippets: int, cost: float
+) -> None:
+    """N pages, each running M snippets from its own module."""
+    (folder / "docs").mkdir(parents=True)
+    package = folder / "snippets"
+    package.mkdir()
+    (package / "__init__.py").write_text('"""Generated snippets."""\n')
+    (package / "spin.py").write_text(
+        "import time\n\n\n"
+        "def spin(seconds):\n"
+        '    """Keep the CPU busy for `seconds`."""\n'
+        "    end = time.perf_counter() + seconds\n"
+        "    while time.perf_counter() < end:\n"
+        "        pass\n"
+    )
+    for page in range(pages):
+        functions = "".join(
+            f"def show_{n}():\n"
+            f'    """Spin, then print."""\n'
+            f"    spin({cost})\n"
+            f'    print("page {page} snippet {n}")\n\n\n'
+            for n in range(snippets)
+        )
+        # Each page's module imports its own helper module, so editing
+        # one helper must re-run exactly that page's snippets.
+        (package / f"util{page}.py").write_text(
+            f"from snippets.spin import spin as spin\n\nPAGE = {page}\n"
+        )
+        (package / f"page{page}.py").write_text(
+            f"from snippets.util{page} import spin\n\n\n{functions}"
+        )
+        blocks = "".join(
+            f"Text before snippet {n}.\n\n```{{run}} snippets.page{page}.show_{n}\n```\n\n"
+            for n in range(snippets)
+        )
+        (folder / "docs" / f"page{page}.md").write_text(
+            f"# Page {page}\n\n{blocks}"
+        )
+    (folder / "docs" / "index.md").write_text("# Synthetic site\n")
+    (folder / "mkdocs.yml").write_text(
+        "site_name: synthetic\n"
+        "theme: mkdocs\n"
+        "plugins:\n"
+        "  - execnotes:\n"
+        "      enabled: !ENV [EXECNOTES_ENABLED, true]\n"
+        "markdown_extensions:\n"
+        "  - pymdownx.highlight\n"
+        "  - pymdownx.superfences\n"
+    )
+
+
+def build(folder: Path, *, enabled: bool = True) -> tuple[float, float]:
+    """Run `mkdocs build`; return wall seconds and peak RSS (MiB) of the
+    build and all its worker processes together."""
+    env = dict(ENV, EXECNOTES_ENABLED="true" if enabled else "false")
+    site = Path(tempfile.mkdtemp(prefix="bench-site-"))
+    started = time.perf_counter()
+    process = psutil.Popen(
+        [sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(site)],
+        cwd=folder,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    peak = 0
+    while process.poll() is None:
+        peak = max(peak, _tree_rss(process))
+        time.sleep(0.05)
+    seconds = time.perf_counter() - started
+    shutil.rmtree(site, ignore_errors=True)
+    if process.returncode != 0:
+        raise SystemExit(
+            f"build failed in {folder}:\n{process.stderr.read().decode()}"
+        )
+    return seconds, peak / 2**20
+
+
+def _tree_rss(process: psutil.Process) -> int:
+    total = 0
+    try:
+        for member in [process, *process.children(recursive=True)]:
+            total += member.memory_info().rss
+    except psutil.NoSuchProcess:
+        pass
+    return total
+
+
+def median_of(
+    repeat: int,
+    run: Callable[[], tuple[float, float]],
+    before: Callable[[], None] = lambda: None,
+) -> tuple[float, float]:
+    """Median wall time and the largest peak memory over `repeat` runs."""
+    times, peaks = [], []
+    for _ in range(repeat):
+        before()
+        seconds, peak = run()
+        times.append(seconds)
+        peaks.append(peak)
+    return statistics.median(times), max(peaks)
+
+
+def clear_cache(folder: Path) -> Callable[[], None]:
+    return lambda: shutil.rmtree(
+        folder / ".execnotes-cache", ignore_errors=True
+    )
+
+
+def measure_builds(
+    name: str, folder: Path, repeat: int, cold_repeat: int
+) -> dict[str, float]:
+    """Plain, cold and warm builds of one site, with their ratios."""
+    from execnotes.session import Settings
+
+    plain, plain_mem = median_of(repeat, lambda: build(folder, enabled=False))
+    cold, cold_mem = median_of(
+        cold_repeat, lambda: build(folder), clear_cache(folder)
+    )
+    warm, warm_mem = median_of(repeat, lambda: build(folder))
+    work = _recorded_work(folder)
+    workers = Settings(folder).worker_count
+    print(f"\n## {name}")
+    print(
+        f"plain build (runner disabled): {plain:7.2f} s   peak {plain_mem:6.0f} MiB"
+    )
+    print(
+        f"cold build (empty cache):      {cold:7.2f} s   peak {cold_mem:6.0f} MiB"
+    )
+    print(
+        f"warm build (all cached):       {warm:7.2f} s   peak {warm_mem:6.0f} MiB"
+    )
+    print(
+        f"sum of snippet run times:      {work:7.2f} s   on {workers} workers"
+    )
+    print(
+        f"warm / plain:                  {warm / plain:7.3f}   (target <= 1.15)"
+    )
+    ideal = plain + work / workers
+    print(
+        f"cold / (plain + work/workers): {cold / ideal:7.3f}   (target <= 1.3)"
+    )
+    return {"plain": plain, "cold": cold, "warm": warm, "work": work}
+
+
+def _recorded_work(folder: Path) -> float:
+    import json
+
+    return sum(
+        json.loads(path.read_text())["duration"]
+        for path in (folder / ".execnotes-cache").glob("*.json")
+    )
+
+
+def measure_serve(folder: Path, module: str, page_for_prose: str) -> None:
+    """Rebuilds with one plugin instance, as `mkdocs serve` does."""
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+
+    def rebuild() -> tuple[int, float]:
+        config = load_config(
+            config_file=str(folder / "mkdocs.yml"), site_dir=str(site)
+        )
+        plugin = config.plugins["execnotes"]
+        if not started:
+            config.plugins.on_startup(command="serve", dirty=False)
+            started.append(True)
+        begin = time.perf_counter()
+        mkdocs_build(config)
+        return plugin.last_build.executed, time.perf_counter() - begin
+
+    import logging
+
+    logging.getLogger("mkdocs").setLevel(logging.ERROR)
+    site = Path(tempfile.mkdtemp(prefix="bench-serve-"))
+    started: list[bool] = []
+    rebuild()
+    page = folder / "docs" / page_for_prose
+    page.write_text(page.read_text() + "\nAn edited paragraph.\n")
+    prose_runs, prose_time = rebuild()
+    path = folder / module
+    original = path.read_text()
+    path.write_text(original + "\n# an edit\n")
+    dependents = _dependents(folder, module)
+    module_runs, module_time = rebuild()
+    path.write_text(original)
+    rebuild()
+    config = load_config(config_file=str(folder / "mkdocs.yml"))
+    config.plugins.on_shutdown()
+    print(
+        f"serve, prose edit:  {prose_runs} snippets executed, rebuild {prose_time:.2f} s (expected 0)"
+    )
+    print(
+        f"serve, edit {module}: {module_runs} executed, rebuild {module_time:.2f} s "
+        f"(its dependents: {dependents})"
+    )
+
+
+def _dependents(folder: Path, module: str) -> int:
+    import json
+
+    return sum(
+        module in json.loads(path.read_text())["modules"]
+        for path in (folder / ".execnotes-cache").glob("*.json")
+    )
+
+
+def measure_pool_overhead(runs: int = 200) -> None:
+    """Wall time per no-op run through a warm one-worker pool."""
+    from execnotes.pool import WorkerPool
+    from execnotes.protocol import FigureStyle, Job
+    from execnotes.worker import WorkerSettings
+
+    pool = WorkerPool(
+        1, WorkerSettings(str(ROOT), "snippets", 1, FigureStyle())
+    )
+    job = Job("noop", (("pass", "<noop>", 1),), None, "<execnotes>", 0, 1000)
+    pool.submit(job, 300).result()
+    started = time.perf_counter()
+    outcomes = [pool.submit(job, 300).result() for _ in range(runs)]
+    per_run = (time.perf_counter() - started) / runs
+    inside = statistics.median(o.duration for o in outcomes)
+    pool.close()
+    print(
+        f"\n## worker pool\nper-run overhead of a no-op snippet: {per_run * 1000:.1f} ms "
+        f"(of which {inside * 1000:.2f} ms inside the worker; target < 50 ms)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--pages", type=int, default=50)
+    parser.add_argument("--snippets", type=int, default=20)
+    parser.add_argument("--cost", type=float, default=0.02)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--skip-project", action="store_true")
+    args = parser.parse_args()
+    print(
+        f"# execnotes benchmarks ({os.cpu_count()} cores, Python {sys.version.split()[0]})"
+    )
+    measure_pool_overhead()
+    with tempfile.TemporaryDirectory(prefix="bench-synthetic-") as tmp:
+        folder = Path(tmp)
+        write_synthetic_site(folder, args.pages, args.snippets, args.cost)
+        blocks = args.pages * args.snippets
+        measure_builds(
+            f"synthetic site: {args.pages} pages x {args.snippets} snippets = {blocks}, "
+            f"{args.cost * 1000:g} ms each",
+            folder,
+            args.repeat,
+            args.repeat,
+        )
+        measure_serve(folder, "snippets/util0.py", "page1.md")
+    if not args.skip_project:
+        with tempfile.TemporaryDirectory(prefix="bench-project-") as tmp:
+            copy = Path(tmp) / "project"
+            shutil.copytree(
+                ROOT,
+                copy,
+                ignore=shutil.ignore_patterns(
+                    ".venv", "site", ".git", "node_modules"
+                ),
+            )
+            measure_builds("the project's own site", copy, args.repeat, 1)
+            measure_serve(copy, "snippets/losses.py", "index.md")
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT / "src"))
+    main()
