@@ -11,9 +11,10 @@ import hashlib
 import io
 import os
 import sys
+import tempfile
 import time
 import traceback
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -143,7 +144,11 @@ def run(
     value: Any = None
     problem = None
     try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        with (
+            _native_output(out),
+            contextlib.redirect_stdout(out),
+            contextlib.redirect_stderr(out),
+        ):
             value = _execute(job)
     except BaseException as error:
         problem = _describe(error, settings.root, settings.package)
@@ -162,6 +167,32 @@ def run(
         modules=_project_modules(settings),
         data_files=_hash_files(recorder.paths),
     )
+
+
+@contextlib.contextmanager
+def _native_output(out: _BoundedText) -> Iterator[None]:
+    """Capture what native code (mxnet's C++ logs) writes to fds 1 and 2.
+
+    It is appended after the Python-level output when the run ends.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    with tempfile.TemporaryFile() as sink:
+        saved = [os.dup(1), os.dup(2)]
+        os.dup2(sink.fileno(), 1)
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            for fd in saved:
+                os.close(fd)
+            size = sink.seek(0, os.SEEK_END)
+            sink.seek(0)
+            native = sink.read(out.limit + 1).decode(errors="replace")
+            out.write(native)
+            out.total += max(0, size - len(native))
 
 
 def _execute(job: Job) -> Any:

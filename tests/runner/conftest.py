@@ -101,6 +101,12 @@ SNIPPETS = {
             print("<script>alert('x')</script>")
 
 
+        def show_native():
+            """Write to file descriptor 2, as native code does."""
+            print("from python")
+            os.write(2, b"from the fd\\n")
+
+
         def show_flood():
             """Print far too much."""
             print("y" * 10_000_000)

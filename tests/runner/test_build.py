@@ -184,3 +184,10 @@ def test_disabled_runner_runs_nothing_and_keeps_the_cache(site: Site) -> None:
     site.build()
     assert "double: 42" not in site.html()
     assert len(list((site.root / ".execnotes-cache").glob("*.json"))) == 3
+
+
+def test_native_output_is_captured(site: Site) -> None:
+    """Output written straight to the file descriptors appears too."""
+    site.write("docs/index.md", "```{run} snippets.bad.show_native\n```\n")
+    site.build()
+    assert "from python\nfrom the fd\n" in site.html()
