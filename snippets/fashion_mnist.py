@@ -1,6 +1,7 @@
 """Fashion-MNIST: find the files offline, read them, batch and draw them."""
 
 import gzip
+import math
 import os
 
 import matplotlib.pyplot as plt
@@ -126,7 +127,7 @@ def load_data_fashion_mnist(batch_size, root=None):
 
 def plot_images(images, titles, num_rows=2):
     """Draw images of shape (n, 28, 28, 1) in a grid, each with a title."""
-    num_cols = -(-len(images) // num_rows)
+    num_cols = math.ceil(len(images) / num_rows)
     fig, axes = plt.subplots(
         num_rows, num_cols, figsize=(1.5 * num_cols, 1.8 * num_rows)
     )

@@ -235,3 +235,13 @@ def test_show_fashion_mnist_draws_ten_titled_images():
     assert len(titles) == 10
     assert set(titles) <= set(fm.TEXT_LABELS)
     plt.close("all")
+
+
+def test_plot_images_fills_a_grid_row_by_row(debian_test_split):
+    """Five images in two rows: a 2x3 grid, the last cell left empty."""
+    X, y = debian_test_split
+    fig = fm.plot_images(X[:5], fm.get_text_labels(y[:5]))
+    assert len(fig.axes) == 6
+    assert [len(ax.images) for ax in fig.axes] == [1] * 5 + [0]
+    assert fig.axes[0].get_title() == fm.get_text_labels(y[:1])[0]
+    plt.close(fig)
