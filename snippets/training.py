@@ -128,10 +128,8 @@ def compare_params(w, b, true_w, true_b):
     """Print learned next to true parameters; return both as floats."""
     learned = [*w.asnumpy().ravel().tolist(), b.asscalar().item()]
     names = [f"w{i}" for i in range(len(true_w))] + ["b"]
-    result = {}
-    for name, value, true in zip(
-        names, learned, [*true_w, true_b], strict=True
-    ):
+    truths, result = [*true_w, true_b], {}
+    for name, value, true in zip(names, learned, truths, strict=True):
         print(f"{name:<2} learned {value:8.4f}, true {true:5.1f}")
         result |= {name: value, f"true_{name}": true}
     return result
