@@ -257,8 +257,10 @@ def _project_modules(settings: WorkerSettings) -> dict[str, str]:
             continue
         filename = getattr(module, "__file__", None)
         if filename:
-            path = Path(filename).resolve()
-            found[path.relative_to(root).as_posix()] = file_digest(path)
+            # Not resolved: snippets/ may be a link to a folder elsewhere.
+            path = Path(os.path.abspath(filename))
+            key = path.relative_to(root) if path.is_relative_to(root) else path
+            found[key.as_posix()] = file_digest(path)
     return dict(sorted(found.items()))
 
 

@@ -191,3 +191,15 @@ def test_native_output_is_captured(site: Site) -> None:
     site.write("docs/index.md", "```{run} snippets.bad.show_native\n```\n")
     site.build()
     assert "from python\nfrom the fd\n" in site.html()
+
+
+def test_snippets_folder_may_be_a_link(site: Site) -> None:
+    """A snippets/ that links to a folder elsewhere still runs and caches."""
+    real = site.root.parent / f"{site.root.name}-real-snippets"
+    (site.root / "snippets").rename(real)
+    (site.root / "snippets").symlink_to(real, target_is_directory=True)
+    site.build()
+    assert "double: 42" in site.html()
+    assert not site.warnings
+    site.build()
+    assert _ran(site) == 0
