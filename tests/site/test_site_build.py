@@ -1,0 +1,180 @@
+"""The built site: every page in both languages, clean, self-contained.
+
+These tests read the HTML that `mkdocs build --strict` wrote (no browser).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from bs4 import BeautifulSoup
+from mkdocs.utils.yaml import yaml_load
+from site_helpers import LANGUAGES, ROOT, page_names, page_path
+
+pytestmark = pytest.mark.slow
+
+# The runner's error box (coordinated with src/execnotes).
+ERROR_BOX = ".execnotes-error"
+# Terms of the jieba user dictionary that search must index whole.
+WHOLE_TERMS = ("交叉熵", "卷积核", "小批量", "权重衰减")
+ZWSP = "\u200b"  # Material joins jieba's words with it
+
+
+def nav_pages() -> list[str]:
+    """Page names listed in mkdocs.yml's nav, in nav order."""
+    with (ROOT / "mkdocs.yml").open(encoding="utf-8") as f:
+        nav = yaml_load(f)["nav"]
+    names: list[str] = []
+
+    def walk(items: list[object]) -> None:
+        for item in items:
+            value = (
+                next(iter(item.values())) if isinstance(item, dict) else item
+            )
+            if isinstance(value, list):
+                walk(value)
+            elif isinstance(value, str) and value.endswith(".md"):
+                names.append(value.removesuffix(".md"))
+
+    walk(nav)
+    return names
+
+
+def html(site_dir: Path, path: str) -> BeautifulSoup:
+    """The parsed HTML of a site path such as "en/losses/"."""
+    text = (site_dir / path / "index.html").read_text(encoding="utf-8")
+    return BeautifulSoup(text, "html.parser")
+
+
+def all_pages() -> list[tuple[str, str]]:
+    """(name, language) of every page in docs/ and in the nav."""
+    names = sorted(set(page_names()) | set(nav_pages()))
+    return [(name, lang) for name in names for lang in LANGUAGES]
+
+
+PAGES = pytest.mark.parametrize(("name", "language"), all_pages(), ids=str)
+
+
+@PAGES
+def test_page_is_built(site_dir: Path, name: str, language: str) -> None:
+    """Every page of docs/ and of the nav exists in both languages."""
+    path = page_path(name, language)
+    assert (site_dir / path / "index.html").is_file(), f"{path} not built"
+
+
+@PAGES
+def test_page_is_in_its_language(
+    site_dir: Path, name: str, language: str
+) -> None:
+    """The English build writes English pages, the default build Chinese."""
+    doc = html(site_dir, page_path(name, language))
+    assert doc.html is not None
+    assert doc.html.get("lang") == language
+
+
+@PAGES
+def test_page_has_no_snippet_error(
+    site_dir: Path, name: str, language: str
+) -> None:
+    """No page shows the runner's error box."""
+    doc = html(site_dir, page_path(name, language))
+    errors = [
+        box.get_text(" ", strip=True)[:300] for box in doc.select(ERROR_BOX)
+    ]
+    assert not errors, "snippet errors on the page:\n" + "\n".join(errors)
+
+
+@PAGES
+def test_language_switch_links_the_twin(
+    site_dir: Path, name: str, language: str
+) -> None:
+    """The language selector links the same page in every language."""
+    path = page_path(name, language)
+    doc = html(site_dir, path)
+    page_url = f"http://site/{path}"
+    for other in LANGUAGES:
+        link = doc.select_one(f"a.md-select__link[hreflang={other}]")
+        assert link is not None, f"{path}: no {other} link in the selector"
+        target = urlsplit(urljoin(page_url, str(link["href"]))).path
+        assert target == "/" + page_path(name, other)
+
+
+@PAGES
+def test_page_loads_nothing_from_other_hosts(
+    site_dir: Path, name: str, language: str
+) -> None:
+    """Scripts, styles, images and fonts all come from the site itself."""
+    doc = html(site_dir, page_path(name, language))
+    loaded = [tag.get("src") for tag in doc.select("script[src], img[src]")]
+    loaded += [tag.get("href") for tag in doc.select("link[rel~=stylesheet]")]
+    loaded += [tag.get("href") for tag in doc.select("link[rel=preload]")]
+    foreign = [str(u) for u in loaded if re.match(r"^(https?:)?//", str(u))]
+    assert not foreign
+
+
+def test_stylesheets_load_nothing_from_other_hosts(site_dir: Path) -> None:
+    """Our CSS (KaTeX, extra.css) imports no font or file from elsewhere."""
+    css = list((site_dir / "assets").rglob("*.css"))
+    assert css
+    for path in css:
+        text = path.read_text(encoding="utf-8")
+        urls = re.findall(r"url\(\s*['\"]?([^'\")]+)", text)
+        urls += re.findall(r"@import\s+['\"]([^'\"]+)", text)
+        foreign = [u for u in urls if re.match(r"^(https?:)?//", u)]
+        assert not foreign, f"{path.relative_to(site_dir)}: {foreign}"
+
+
+def test_katex_fonts_are_served(site_dir: Path) -> None:
+    """Every woff2 font katex.min.css asks for is part of the site."""
+    katex = site_dir / "assets" / "katex"
+    css = (katex / "katex.min.css").read_text(encoding="utf-8")
+    fonts = set(re.findall(r"url\((fonts/[^)]+\.woff2)\)", css))
+    assert fonts
+    missing = sorted(f for f in fonts if not (katex / f).is_file())
+    assert not missing
+
+
+@pytest.fixture(scope="module")
+def search_index(site_dir: Path) -> dict[str, object]:
+    """The one search index mkdocs-static-i18n writes for both languages."""
+    path = site_dir / "search" / "search_index.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_search_splits_on_jieba_boundaries(search_index: dict) -> None:
+    """Queries and index split on U+200B, and English is not stemmed."""
+    config = search_index["config"]
+    assert re.search(config["separator"], f"a{ZWSP}b")
+    assert config["pipeline"] == ["stopWordFilter"]
+    assert set(config["lang"]) >= set(LANGUAGES)
+
+
+def test_search_index_has_both_languages(search_index: dict) -> None:
+    """English entries live under en/, the others at the site root."""
+    locations = [doc["location"] for doc in search_index["docs"]]
+    english = [loc for loc in locations if loc.startswith("en/")]
+    assert english
+    assert len(english) < len(locations)
+
+
+@pytest.mark.parametrize("term", WHOLE_TERMS)
+def test_search_indexes_domain_terms_whole(
+    search_index: dict, term: str
+) -> None:
+    """The jieba user dictionary keeps domain terms in one piece."""
+    texts = [doc["title"] + " " + doc["text"] for doc in search_index["docs"]]
+    whole = f"{ZWSP}{term}{ZWSP}"
+    splits = [term[:k] + ZWSP + term[k:] for k in range(1, len(term))]
+    if not any(whole in text or term in text for text in texts) and not any(
+        s in text for s in splits for text in texts
+    ):
+        pytest.skip(f"no page mentions {term} yet")
+    broken = [s for s in splits if any(s in text for text in texts)]
+    assert not broken, (
+        f"{term!r} indexed in pieces: is overrides/search/"
+        "jieba_user_dict.txt loaded (mkdocs run from the repository root)?"
+    )
