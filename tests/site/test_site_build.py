@@ -17,8 +17,9 @@ from site_helpers import LANGUAGES, ROOT, page_names, page_path
 
 pytestmark = pytest.mark.slow
 
-# The runner's error box (coordinated with src/execnotes).
+# The runner's error box and notebook button (see src/execnotes).
 ERROR_BOX = ".execnotes-error"
+NOTEBOOK_BUTTON = "a.execnotes-notebook"
 # Terms of the jieba user dictionary that search must index whole.
 WHOLE_TERMS = ("交叉熵", "卷积核", "小批量", "权重衰减")
 ZWSP = "\u200b"  # Material joins jieba's words with it
@@ -114,6 +115,22 @@ def test_page_loads_nothing_from_other_hosts(
     loaded += [tag.get("href") for tag in doc.select("link[rel=preload]")]
     foreign = [str(u) for u in loaded if re.match(r"^(https?:)?//", str(u))]
     assert not foreign
+
+
+@PAGES
+def test_notebook_download_is_a_notebook(
+    site_dir: Path, name: str, language: str
+) -> None:
+    """A page's "download notebook" button links a notebook of the site."""
+    path = page_path(name, language)
+    button = html(site_dir, path).select_one(NOTEBOOK_BUTTON)
+    if button is None:
+        pytest.skip(f"{path} offers no notebook")
+    target = urlsplit(urljoin(f"http://site/{path}", str(button["href"])))
+    file = site_dir / target.path.lstrip("/")
+    notebook = json.loads(file.read_text(encoding="utf-8"))
+    assert notebook["nbformat"] == 4
+    assert any(cell["cell_type"] == "code" for cell in notebook["cells"])
 
 
 def test_stylesheets_load_nothing_from_other_hosts(site_dir: Path) -> None:
