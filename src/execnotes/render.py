@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import posixpath
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,6 +25,16 @@ FigureUrl = Callable[[str], str]
 _LABELS = {
     "en": ("Snippet", "Pages", "Status", "Source", "Seconds"),
     "zh": ("代码片段", "页面", "状态", "来源", "秒"),
+}
+_SUMMARY = {
+    "en": (
+        "{total} snippets: {ran} ran in this build, {cached} came from the "
+        "cache, {failed} failed; {seconds:.1f} s of run time in all."
+    ),
+    "zh": (
+        "共 {total} 个代码片段：本次构建运行 {ran} 个，取自缓存 {cached} 个，"
+        "失败 {failed} 个；运行时间合计 {seconds:.1f} 秒。"
+    ),
 }
 _SOURCES = {
     "en": {"ran": "ran", "cache": "cache", "missing": "missing"},
@@ -239,17 +250,33 @@ class PageRenderer:
         )
         for result in ordered:
             outcome = result.outcome
-            pages = ", ".join(
-                sorted(
-                    {p for p, _ in result.uses if _same_language(p, self.page)}
-                )
+            pages = sorted(
+                {p for p, _ in result.uses if _same_language(p, self.page)}
             )
+            links = ", ".join(self._link(page) for page in pages)
             rows.append(
-                f"| `{result.snippet.name}` | {pages} | {outcome.status} | "
+                f"| `{result.snippet.name}` | {links} | {outcome.status} | "
                 f"{sources.get(result.source, result.source)} | "
                 f"{outcome.duration:.2f} |"
             )
-        return ["", *rows, ""]
+        return ["", self._report_summary(ordered), "", *rows, ""]
+
+    def _link(self, page: str) -> str:
+        target = posixpath.relpath(page, posixpath.dirname(self.page) or ".")
+        return f"[{page.split('.', maxsplit=1)[0]}]({target})"
+
+    def _report_summary(self, results: list[Result]) -> str:
+        ran = sum(r.source == "ran" for r in results)
+        cached = sum(r.source == "cache" for r in results)
+        failed = sum(r.outcome.status != "ok" for r in results)
+        seconds = sum(r.outcome.duration for r in results)
+        return _SUMMARY[self.language].format(
+            total=len(results),
+            ran=ran,
+            cached=cached,
+            failed=failed,
+            seconds=seconds,
+        )
 
 
 def _same_language(page: str, report_page: str) -> bool:

@@ -70,7 +70,13 @@ def test_report_lists_snippets_with_pages_of_its_language(site: Site) -> None:
     report = re.sub(r"\s+", " ", site.html("en/report/index.html"))
     assert (
         "<td><code>snippets.demo.show_double</code></td> "
-        "<td>index.en.md</td> <td>ok</td> <td>ran</td>"
+        '<td><a href="../">index</a></td> <td>ok</td> <td>ran</td>'
+    ) in report
+    assert (
+        "3 snippets: 3 ran in this build, 0 came from the cache, 0 failed"
     ) in report
     zh_report = re.sub(r"\s+", " ", site.html("report/index.html"))
-    assert "<td>index.md</td> <td>ok</td> <td>运行</td>" in zh_report
+    assert '<td><a href="../">index</a></td> <td>ok</td> <td>运行</td>' in (
+        zh_report
+    )
+    assert "共 3 个代码片段：本次构建运行 3 个" in zh_report
