@@ -7,6 +7,7 @@ their own conftest.py, and `import conftest` could find theirs.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +34,91 @@ def source(name: str, language: str) -> Path:
     """The Markdown file of a page in a language."""
     suffix = ".md" if language == LANGUAGES[0] else f".{language}.md"
     return DOCS / f"{name}{suffix}"
+
+
+# A fence line, and the info string of a runner block (as src/execnotes
+# reads them: only fences outside other fences count, so an example of
+# the syntax inside a ````markdown fence is not a block).
+_FENCE = re.compile(r"^[ \t]*(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
+_BLOCK = re.compile(r"^\{(?P<kind>show|run)\}\s*(?P<target>\S.*?)\s*$")
+_HIDE_CODE = re.compile(r"^\s*hide\s*:\s*code\s*$")
+
+
+@dataclass(frozen=True)
+class CodeBlock:
+    """A {show} or {run} block of a page's Markdown source."""
+
+    kind: str  # "show" or "run"
+    target: str  # e.g. "snippets.losses.squared_loss"
+    hides_code: bool  # `hide: code`: the page shows the output only
+
+
+def code_blocks(name: str, language: str) -> list[CodeBlock]:
+    """The {show}/{run} blocks of a page's source, in order ([] if none)."""
+    path = source(name, language)
+    if not path.exists():
+        return []
+    lines = path.read_text(encoding="utf-8").splitlines()
+    blocks: list[CodeBlock] = []
+    index = 0
+    while index < len(lines):
+        match = _FENCE.match(lines[index])
+        if match is None:
+            index += 1
+            continue
+        fence = match["fence"]
+        closing = next(
+            (
+                i
+                for i in range(index + 1, len(lines))
+                if lines[i].strip().startswith(fence)
+                and not lines[i].strip().strip(fence[0])
+            ),
+            len(lines),
+        )
+        block = _BLOCK.match(match["info"].strip())
+        if block is not None:
+            body = lines[index + 1 : closing]
+            blocks.append(
+                CodeBlock(
+                    kind=block["kind"],
+                    target=block["target"],
+                    hides_code=any(map(_HIDE_CODE.match, body)),
+                )
+            )
+        index = closing + 1
+    return blocks
+
+
+def code_page_names() -> list[str]:
+    """Pages whose source (in any language) has a {show} or {run} block.
+
+    These are the pages the runner turns into a notebook.
+    """
+    return [
+        name
+        for name in page_names()
+        if any(code_blocks(name, language) for language in LANGUAGES)
+    ]
+
+
+def prose_page_names() -> list[str]:
+    """Pages with no {show} or {run} block in any language."""
+    code = set(code_page_names())
+    return [name for name in page_names() if name not in code]
+
+
+def show_page_names() -> list[str]:
+    """Pages whose source shows a definition: a {show} block, code shown."""
+    return [
+        name
+        for name in page_names()
+        if any(
+            block.kind == "show" and not block.hides_code
+            for language in LANGUAGES
+            for block in code_blocks(name, language)
+        )
+    ]
 
 
 @dataclass

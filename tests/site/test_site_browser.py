@@ -15,7 +15,14 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
-from site_helpers import LANGUAGES, ROOT, PageLog, page_names, page_path
+from site_helpers import (
+    LANGUAGES,
+    ROOT,
+    PageLog,
+    page_names,
+    page_path,
+    show_page_names,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -96,8 +103,7 @@ def test_chinese_search_finds_the_page(
     page: Page, site_dir: Path, query: str, name: str
 ) -> None:
     """A Chinese term finds its note among the first results."""
-    if not built(site_dir, name):
-        pytest.skip(f"{name} is not written yet")
+    assert built(site_dir, name), f"{page_path(name, 'zh')} is not built"
     visit(page, page_path("index", "zh"))
     results = search(page, query)
     assert page_path(name, "zh") in results[:TOP], results
@@ -126,8 +132,7 @@ def test_english_search_finds_the_page(
     page: Page, site_dir: Path, language: str, query: str, name: str
 ) -> None:
     """An English term finds its note from pages in either language."""
-    if not built(site_dir, name):
-        pytest.skip(f"{name} is not written yet")
+    assert built(site_dir, name), f"{page_path(name, 'zh')} is not built"
     visit(page, page_path("index", language))
     results = search(page, query)
     twins = {page_path(name, lang) for lang in LANGUAGES}
@@ -151,8 +156,7 @@ def test_language_switch_keeps_the_page(
     page: Page, site_dir: Path, name: str
 ) -> None:
     """The language selector goes to the same page in the other language."""
-    if not built(site_dir, name):
-        pytest.skip(f"{name} is not written yet")
+    assert built(site_dir, name), f"{page_path(name, 'zh')} is not built"
     for source, target in (LANGUAGES, LANGUAGES[::-1]):
         visit(page, page_path(name, source))
         page.hover(".md-header .md-select")
@@ -181,7 +185,16 @@ def defined_symbols(code: str) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("name", page_names())
+def shown_codes(page: Page) -> list[str]:
+    """The text of the runner's code blocks on the current page."""
+    blocks = page.locator(CODE_BLOCK)
+    return [
+        (code or "").rstrip()
+        for code in blocks.locator("code").all_text_contents()
+    ]
+
+
+@pytest.mark.parametrize("name", show_page_names())
 def test_copied_code_runs(
     context: BrowserContext,
     page: Page,
@@ -190,20 +203,15 @@ def test_copied_code_runs(
     name: str,
 ) -> None:
     """The copy button copies the code shown, and that code runs alone."""
-    if not built(site_dir, name):
-        pytest.skip(f"{name} is not written yet")
+    assert built(site_dir, name), f"{page_path(name, 'zh')} is not built"
     context.grant_permissions(
         ["clipboard-read", "clipboard-write"], origin=base_url.rstrip("/")
     )
     visit(page, page_path(name, "zh"))
     blocks = page.locator(CODE_BLOCK)
-    codes = [
-        (code or "").rstrip()
-        for code in blocks.locator("code").all_text_contents()
-    ]
+    codes = shown_codes(page)
     shows = [i for i, code in enumerate(codes) if defined_symbols(code)]
-    if not shows:
-        pytest.skip(f"no {{show}} block on {name}")
+    assert shows, f"{name} has a {{show}} block but no definition is shown"
     block = blocks.nth(shows[0])
     block.hover()
     block.locator("button[data-md-type=copy]").click()
@@ -221,14 +229,28 @@ def test_copied_code_runs(
     assert result.returncode == 0, result.stderr[-2000:]
 
 
+@pytest.mark.parametrize(
+    "name", sorted(set(page_names()) - set(show_page_names()))
+)
+def test_page_without_show_block_shows_no_definition(
+    page: Page, site_dir: Path, name: str
+) -> None:
+    """A page with no {show} block shows no function or class to copy."""
+    assert built(site_dir, name), f"{page_path(name, 'zh')} is not built"
+    visit(page, page_path(name, "zh"))
+    shown = [code for code in shown_codes(page) if defined_symbols(code)]
+    assert not shown, f"{name} shows definitions of no {{show}} block"
+
+
 @pytest.mark.parametrize("name", page_names())
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_page_is_clean(
     page: Page, page_log: PageLog, site_dir: Path, language: str, name: str
 ) -> None:
     """No other host, no console error; figures load and math renders."""
-    if not built(site_dir, name, language):
-        pytest.skip(f"{name} is not built in {language}")
+    assert built(site_dir, name, language), (
+        f"{page_path(name, language)} is not built"
+    )
     visit(page, page_path(name, language))
     broken_images = page.evaluate(
         """async () => {

@@ -13,7 +13,14 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 from mkdocs.utils.yaml import yaml_load
-from site_helpers import LANGUAGES, ROOT, page_names, page_path
+from site_helpers import (
+    LANGUAGES,
+    ROOT,
+    code_page_names,
+    page_names,
+    page_path,
+    prose_page_names,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -117,20 +124,36 @@ def test_page_loads_nothing_from_other_hosts(
     assert not foreign
 
 
-@PAGES
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("name", code_page_names())
 def test_notebook_download_is_a_notebook(
     site_dir: Path, name: str, language: str
 ) -> None:
-    """A page's "download notebook" button links a notebook of the site."""
+    """A page with code has a button that links a notebook of the site."""
     path = page_path(name, language)
     button = html(site_dir, path).select_one(NOTEBOOK_BUTTON)
-    if button is None:
-        pytest.skip(f"{path} offers no notebook")
+    assert button is not None, (
+        f"{path} has {{show}}/{{run}} blocks but no notebook button"
+    )
     target = urlsplit(urljoin(f"http://site/{path}", str(button["href"])))
     file = site_dir / target.path.lstrip("/")
     notebook = json.loads(file.read_text(encoding="utf-8"))
     assert notebook["nbformat"] == 4
     assert any(cell["cell_type"] == "code" for cell in notebook["cells"])
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("name", prose_page_names())
+def test_page_without_code_offers_no_notebook(
+    site_dir: Path, name: str, language: str
+) -> None:
+    """A page with no {show}/{run} block has no button and no notebook."""
+    path = page_path(name, language)
+    assert html(site_dir, path).select_one(NOTEBOOK_BUTTON) is None, (
+        f"{path} has no code but offers a notebook"
+    )
+    notebooks = sorted(p.name for p in (site_dir / path).glob("*.ipynb"))
+    assert not notebooks, f"{path}: {notebooks}"
 
 
 def test_stylesheets_load_nothing_from_other_hosts(site_dir: Path) -> None:
@@ -184,12 +207,11 @@ def test_search_indexes_domain_terms_whole(
 ) -> None:
     """The jieba user dictionary keeps domain terms in one piece."""
     texts = [doc["title"] + " " + doc["text"] for doc in search_index["docs"]]
-    whole = f"{ZWSP}{term}{ZWSP}"
     splits = [term[:k] + ZWSP + term[k:] for k in range(1, len(term))]
-    if not any(whole in text or term in text for text in texts) and not any(
+    mentioned = any(term in text for text in texts) or any(
         s in text for s in splits for text in texts
-    ):
-        pytest.skip(f"no page mentions {term} yet")
+    )
+    assert mentioned, f"no page of the search index mentions {term!r}"
     broken = [s for s in splits if any(s in text for text in texts)]
     assert not broken, (
         f"{term!r} indexed in pieces: is overrides/search/"

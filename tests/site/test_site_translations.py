@@ -29,10 +29,10 @@ def inline_values(path: Path) -> set[str]:
 
 
 def twins_of(name: str) -> tuple[Path, Path]:
-    """The zh and en files of a page; skips the test if one is missing."""
+    """The zh and en files of a page; fails the test if one is missing."""
     zh, en = source(name, "zh"), source(name, "en")
-    if not (zh.exists() and en.exists()):
-        pytest.skip("a twin is missing (see test_page_has_a_twin)")
+    missing = [str(p.relative_to(ROOT)) for p in (zh, en) if not p.exists()]
+    assert not missing, f"missing translation: {', '.join(missing)}"
     return zh, en
 
 
