@@ -19,8 +19,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from execnotes.capture import file_digest
 from execnotes.protocol import Job, Outcome
-from execnotes.worker import file_digest
 
 log = logging.getLogger(__name__)
 FORMAT = 1
@@ -81,18 +81,11 @@ class Cache:
 
     def is_fresh(self, outcome: Outcome) -> bool:
         """True when every imported module and data file is unchanged."""
-        recorded = {
-            **{
-                self.root / rel: digest
-                for rel, digest in outcome.modules.items()
-            },
-            **{
-                Path(path): digest
-                for path, digest in outcome.data_files.items()
-            },
-        }
+        recorded = {**outcome.modules, **outcome.data_files}
+        # Entries name project files relative to the root, others absolutely.
         return all(
-            self._digest(path) == digest for path, digest in recorded.items()
+            self._digest(self.root / name) == digest
+            for name, digest in recorded.items()
         )
 
     def _digest(self, path: Path) -> str | None:

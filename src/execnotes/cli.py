@@ -43,7 +43,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"no {config_file}; run from the site's folder "
             "or pass -f PATH/mkdocs.yml"
         )
-    settings, docs = _load(config_file)
+    settings, pages = _load(config_file)
     if args.workers is not None:
         settings = dataclasses.replace(settings, workers=args.workers)
     runner = Runner(settings)
@@ -56,7 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     try:
         build = runner.new_build()
-        build.scan(_pages(docs))
+        build.scan(pages)
         build.wait_all()
     finally:
         runner.close()
@@ -65,23 +65,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0 if _all_ok(build) else 1
 
 
-def _load(config_file: Path) -> tuple[Settings, Path]:
+def _load(config_file: Path) -> tuple[Settings, list[tuple[str, str, int]]]:
+    """The plugin's settings and the pages MkDocs would build (so that
+    `exclude_docs` and front matter count as in a build)."""
     from mkdocs.config import load_config
+    from mkdocs.structure.files import get_files
 
-    from execnotes.plugin import ExecNotesPlugin, settings_from
+    from execnotes.plugin import (
+        ExecNotesPlugin,
+        settings_from,
+        without_front_matter,
+    )
 
     config = load_config(config_file=str(config_file))
     plugin = config.plugins.get("execnotes")
     if not isinstance(plugin, ExecNotesPlugin):
         sys.exit(f"{config_file}: the execnotes plugin is not in 'plugins'")
-    return settings_from(plugin.config, config), Path(config.docs_dir)
-
-
-def _pages(docs: Path) -> list[tuple[str, str]]:
-    return [
-        (path.relative_to(docs).as_posix(), path.read_text(encoding="utf-8"))
-        for path in sorted(docs.rglob("*.md"))
+    pages = [
+        without_front_matter(file)
+        for file in get_files(config).documentation_pages()
+        if file.src_uri.endswith(".md")
     ]
+    return settings_from(plugin.config, config), pages
 
 
 def _table(build: Build) -> str:

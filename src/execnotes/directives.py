@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 Kind = Literal["show", "run", "report"]
@@ -83,9 +83,32 @@ def did_you_mean(name: str, choices: list[str] | tuple[str, ...]) -> str:
     return f" Did you mean {close[0]!r}?" if close else ""
 
 
-def parse_page(page: str, markdown: str) -> ParsedPage:
+def parse_page(page: str, markdown: str, line_offset: int = 0) -> ParsedPage:
     """Parse a page; errors are collected, not raised, so one bad block
-    does not hide the others."""
+    does not hide the others.
+
+    `line_offset` is the number of file lines before `markdown` (front
+    matter MkDocs removed), so that every line reported is a file line.
+    """
+    parsed = _parse(page, markdown)
+    if not line_offset:
+        return parsed
+    shift = line_offset
+    return ParsedPage(
+        page,
+        [
+            replace(d, line=d.line + shift, end_line=d.end_line + shift)
+            for d in parsed.directives
+        ],
+        [replace(v, line=v.line + shift) for v in parsed.inline_values],
+        [
+            DirectiveError(e.page, e.line + shift, e.message)
+            for e in parsed.errors
+        ],
+    )
+
+
+def _parse(page: str, markdown: str) -> ParsedPage:
     parsed = ParsedPage(page)
     lines = markdown.splitlines()
     index = 0

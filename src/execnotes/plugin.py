@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, event_priority
-from mkdocs.structure.files import Files
+from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
+from mkdocs.utils.meta import get_data
 
 from execnotes.render import PageRenderer, Rendered
 from execnotes.session import Build, Runner, Settings
@@ -54,11 +58,12 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
         self.pages: dict[str, Rendered] = {}
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
-        # Having this hook keeps one plugin instance (and its warm workers)
-        # across the rebuilds of `mkdocs serve`.
-        self.command = command
+        """Only declared: with it MkDocs keeps one plugin instance, and so
+        the warm workers, across the rebuilds of `mkdocs serve`."""
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        """Check the options; keep the runner unless they changed."""
+        _check(self.config)
         settings = settings_from(self.config, config)
         if self.runner is None or self.runner.settings != settings:
             if self.runner is not None:
@@ -69,20 +74,30 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
             self.runner = Runner(settings)
         return config
 
+    def on_serve(
+        self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any
+    ) -> LiveReloadServer:
+        """Rebuild when the snippets change, even if mkdocs.yml's `watch`
+        does not list them."""
+        if self.runner is not None:
+            settings = self.runner.settings
+            server.watch(str(settings.root / settings.package))
+        return server
+
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
-        if not self.config.enabled:
-            return
+        """Start an outer build (i18n nests one build per language)."""
         if self.depth == 0 and self.runner is not None:
-            self.build = self.runner.new_build()
+            self.build = self.runner.new_build(execute=self.config.enabled)
         self.depth += 1
         self.pages = {}
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        # Runs before mkdocs-static-i18n's on_files (priority -100) so every
-        # language's pages are scanned and their snippets start at once.
+        """Scan every page and start all runs at once."""
+        # Runs before mkdocs-static-i18n's on_files (priority -100), while
+        # the pages of every language are still in the list.
         if self.build is not None:
             self.build.scan(
-                (file.src_uri, file.content_string)
+                without_front_matter(file)
                 for file in files.documentation_pages()
                 if file.src_uri.endswith(".md")
             )
@@ -91,16 +106,16 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
+        """Replace the page's blocks and inline values."""
         if self.build is None:
             return markdown
         file = page.file
-        offset = file.content_string.count("\n") - markdown.count("\n")
         renderer = PageRenderer(
             self.build,
             file.src_uri,
             lambda name: get_relative_url(f"{FIGURE_DIR}/{name}", page.url),
             _language(page, config),
-            line_offset=max(0, offset),
+            line_offset=_lines(file.content_string) - _lines(markdown),
         )
         rendered = renderer.render(markdown)
         for line, message in rendered.problems:
@@ -112,6 +127,7 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
     def on_page_content(
         self, html: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
+        """Swap in outputs; write the page's figures and notebook."""
         rendered = self.pages.get(page.file.src_uri)
         if rendered is None:
             return html
@@ -131,8 +147,7 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
     # of the other languages: only then is the outer build over.
     @event_priority(-200)
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        if not self.config.enabled:
-            return
+        """End the outer build: prune the cache, sum up."""
         self.depth -= 1
         if self.depth > 0 or self.build is None:
             return
@@ -143,22 +158,62 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
             log.debug(
                 "execnotes: removed %d stale cache entries", len(removed)
             )
-        summary = _indent_continuation(build.summary())
-        if build.failures:
-            log.warning(summary)
-        else:
-            log.info(summary)
+        if build.execute:
+            _log_summary(build)
 
     def on_build_error(self, *, error: Exception) -> None:
+        """Sum up what ran even when the build stops (e.g. --strict)."""
+        build, self.build = self.build, None
         self.depth = 0
-        self.build = None
+        if build is not None and build.execute:
+            build.wait_all()
+            self.last_build = build
+            _log_summary(build)
 
     def on_shutdown(self) -> None:
+        """Stop the workers."""
         if self.runner is not None:
             self.runner.close()
         self.runner = None
         self.build = None
         self.depth = 0
+
+
+def _check(options: ExecNotesConfig) -> None:
+    limits = (
+        ("workers", options.workers, 0),
+        ("timeout", options.timeout, 1e-9),
+        ("max_output_chars", options.max_output_chars, 1),
+    )
+    for name, value, least in limits:
+        if value < least:
+            bound = "0 or more" if least == 0 else "more than 0"
+            raise PluginError(
+                f"execnotes: option '{name}' must be {bound}, not {value!r} "
+                "(in mkdocs.yml, under plugins: - execnotes:)"
+            )
+
+
+def _lines(text: str) -> int:
+    return len(text.splitlines())
+
+
+def without_front_matter(file: File) -> tuple[str, str, int]:
+    """A page's name, its Markdown as MkDocs reads it, and the number of
+    lines (front matter) before that Markdown in the file."""
+    content = file.content_string
+    markdown, _ = get_data(content)
+    return file.src_uri, markdown, _lines(content) - _lines(markdown)
+
+
+def _log_summary(build: Build) -> None:
+    summary = _indent_continuation(build.summary())
+    if build.failures or any(
+        r.outcome.status != "ok" for r in build.results.values()
+    ):
+        log.warning(summary)
+    else:
+        log.info(summary)
 
 
 def _write_figures(folder: Path, figures: dict[str, str]) -> None:

@@ -87,13 +87,14 @@ class PageRenderer:
 
     def render(self, markdown: str) -> Rendered:
         """Return the page with every block and inline value replaced."""
-        self.build.scan([(self.page, markdown)])
+        self.build.scan([(self.page, markdown, self.line_offset)])
         parsed = self.build.parsed[self.page]
         lines = markdown.splitlines()
+        first = self.line_offset + 1  # file line of lines[0]
         self._replace_inline_values(parsed, lines)
         for error in parsed.errors:
             self._problem(error.line, "", error.message)
-        self.rendered.notebook = self._notebook(lines)
+        self.rendered.notebook = self._notebook(lines, first)
         edits = [
             (item.directive.line, item.directive.end_line, self._block(item))
             for item in self.build.pages[self.page]
@@ -105,17 +106,17 @@ class PageRenderer:
         for start, end, block in sorted(
             edits, key=lambda e: e[0], reverse=True
         ):
-            lines[start - 1 : end] = block
+            lines[start - first : end - first + 1] = block
         self.rendered.markdown = "\n".join(lines) + "\n"
         return self.rendered
 
-    def _notebook(self, lines: list[str]) -> str | None:
+    def _notebook(self, lines: list[str], first: int) -> str | None:
         writer = NotebookWriter()
         cursor = 0
         for item in self.build.pages[self.page]:
             directive = item.directive
-            writer.prose("\n".join(lines[cursor : directive.line - 1]))
-            cursor = directive.end_line
+            writer.prose("\n".join(lines[cursor : directive.line - first]))
+            cursor = directive.end_line - first + 1
             if item.snippet is not None:
                 result = item.result
                 outcome = None if result is None else result.outcome
@@ -183,7 +184,7 @@ class PageRenderer:
         return token
 
     def _problem(self, line: int, label: str, message: str) -> None:
-        where = f"{self.page}:{line + self.line_offset}: "
+        where = f"{self.page}:{line}: "
         text = f"{where}{label}: {message}" if label else where + message
         self.rendered.problems.append((line, text))
 
@@ -192,11 +193,12 @@ class PageRenderer:
     ) -> None:
         for value in parsed.inline_values:
             text = self._inline_value(value)
-            lines[value.line - 1] = lines[value.line - 1].replace(
-                value.text, text, 1
-            )
+            index = value.line - self.line_offset - 1
+            lines[index] = lines[index].replace(value.text, text, 1)
 
     def _inline_value(self, value: InlineValue) -> str:
+        if not self.build.execute:
+            return "…"
         runs = [
             item.result
             for item in self.build.pages[self.page]
@@ -225,7 +227,7 @@ class PageRenderer:
                 did_you_mean(value.key, keys),
             )
         try:
-            return format(outcome.values[value.key], value.spec)
+            return html.escape(format(outcome.values[value.key], value.spec))
         except (ValueError, TypeError) as error:
             return self._inline_problem(
                 value, f"{value.text}: format spec {value.spec!r}: {error}"

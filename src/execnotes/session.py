@@ -7,20 +7,22 @@ builds of every language, so each snippet runs at most once per build.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from execnotes import symbols
 from execnotes.cache import Cache, environment, job_key
+from execnotes.capture import CALL_FILENAME, file_digest, project_key
 from execnotes.directives import Directive, ParsedPage, parse_page
 from execnotes.pool import WorkerPool
 from execnotes.protocol import FigureStyle, Job, Outcome, Problem
-from execnotes.worker import CALL_FILENAME, WorkerSettings
+from execnotes.worker import WorkerSettings
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +85,7 @@ class Runner:
         self.environment = environment()
         self._pool: WorkerPool | None = None
         self._lock = threading.Lock()
+        self._failures: dict[str, Outcome] = {}
 
     @property
     def pool(self) -> WorkerPool:
@@ -109,17 +112,53 @@ class Runner:
         if pool is not None:
             pool.close()
 
-    def new_build(self) -> Build:
+    def new_build(self, *, execute: bool = True) -> Build:
         """Start an outer build."""
         self.cache.new_build()
-        return Build(self)
+        return Build(self, execute=execute)
+
+    def keep(self, job: Job, outcome: Outcome) -> Outcome:
+        """Store a finished run: a success in the cache on disk, a failure
+        in memory, so `mkdocs serve` retries it only when its inputs
+        change (a new `mkdocs build` always retries)."""
+        if outcome.status == "ok":
+            try:
+                self.cache.store(job.key, outcome)
+            except OSError as error:
+                log.warning("execnotes: could not write the cache: %s", error)
+            return outcome
+        if not outcome.modules:
+            # A worker that died or timed out could not say what it
+            # imported: any change to the package counts.
+            outcome = dataclasses.replace(outcome, modules=self._package())
+        self._failures[job.key] = outcome
+        return outcome
+
+    def known_failure(self, job: Job) -> Outcome | None:
+        """The remembered failure of `job`, if its inputs are unchanged."""
+        outcome = self._failures.get(job.key)
+        if outcome is not None and self.cache.is_fresh(outcome):
+            return outcome
+        return None
+
+    def _package(self) -> dict[str, str]:
+        root = self.settings.root
+        return {
+            project_key(path, root): file_digest(path)
+            for path in sorted((root / self.settings.package).rglob("*.py"))
+        }
 
 
 class Build:
-    """Everything one outer build knows: pages, results, failures."""
+    """Everything one outer build knows: pages, results, failures.
 
-    def __init__(self, runner: Runner) -> None:
+    With `execute=False` (the plugin disabled) blocks are resolved, so code
+    is still shown, but nothing runs and no result is looked up.
+    """
+
+    def __init__(self, runner: Runner, *, execute: bool = True) -> None:
         self.runner = runner
+        self.execute = execute
         self.results: dict[str, Result] = {}
         self.pages: dict[str, list[Resolved]] = {}
         self.parsed: dict[str, ParsedPage] = {}
@@ -127,12 +166,23 @@ class Build:
         self.executed = 0
         self._snippets: dict[tuple[str, bool], symbols.Snippet] = {}
 
-    def scan(self, pages: Iterable[tuple[str, str]]) -> None:
-        """Parse pages and start every run they need, cached or not."""
-        for page, markdown in pages:
-            parsed = parse_page(page, markdown)
+    def scan(self, pages: Iterable[tuple[str, str, int]]) -> None:
+        """Parse pages (name, Markdown, lines before the Markdown in the
+        file) and start every run they need, cached or not."""
+        resolved: list[tuple[str, list[Resolved]]] = []
+        for page, markdown, offset in pages:
+            parsed = parse_page(page, markdown, line_offset=offset)
             self.parsed[page] = parsed
-            self.pages[page] = [self._resolve(d) for d in parsed.directives]
+            for result in self.results.values():
+                result.uses = [use for use in result.uses if use[0] != page]
+            resolved.append(
+                (page, [self._resolve(d) for d in parsed.directives])
+            )
+        timeouts = self._timeouts(
+            item for _, items in resolved for item in items
+        )
+        for page, items in resolved:
+            self.pages[page] = [self._with_result(i, timeouts) for i in items]
 
     def _resolve(self, directive: Directive) -> Resolved:
         if directive.kind == "report":
@@ -147,37 +197,46 @@ class Build:
                 )
                 self._snippets[(directive.target, run)] = snippet
         except (symbols.SymbolError, SyntaxError, OSError) as error:
-            return Resolved(directive, error=_describe_error(directive, error))
-        if not run:
-            return Resolved(directive, snippet)
-        result = self._result_for(snippet, directive)
+            return Resolved(directive, error=_describe_error(error))
+        return Resolved(directive, snippet)
+
+    def _timeouts(self, items: Iterable[Resolved]) -> dict[str, float]:
+        """The longest timeout any block of a snippet asks for."""
+        timeouts: dict[str, float] = {}
+        for item in items:
+            if item.directive.kind == "run" and item.snippet is not None:
+                key = self._job(item.snippet).key
+                asked = item.directive.options.timeout
+                timeout = asked or self.runner.settings.timeout
+                timeouts[key] = max(timeout, timeouts.get(key, 0.0))
+        return timeouts
+
+    def _with_result(
+        self, item: Resolved, timeouts: dict[str, float]
+    ) -> Resolved:
+        directive, snippet = item.directive, item.snippet
+        if directive.kind != "run" or snippet is None or not self.execute:
+            return item
+        job = self._job(snippet)
+        result = self.results.get(job.key)
+        if result is None:
+            result = self._start(job, snippet, timeouts[job.key])
+            self.results[job.key] = result
         if (directive.page, directive.line) not in result.uses:
             result.uses.append((directive.page, directive.line))
         return Resolved(directive, snippet, result)
 
-    def _result_for(
-        self, snippet: symbols.Snippet, directive: Directive
+    def _start(
+        self, job: Job, snippet: symbols.Snippet, timeout: float
     ) -> Result:
-        job = self._job(snippet)
-        if job.key in self.results:
-            return self.results[job.key]
-        cached = self.runner.cache.load(job)
-        future: Future[Outcome]
-        if cached is not None:
-            future, source = Future(), "cache"
-            future.set_result(cached)
-        elif self.runner.settings.frozen:
-            future, source = Future(), "missing"
-            future.set_result(_missing_in_frozen_mode())
-        else:
-            timeout = directive.options.timeout or self.runner.settings.timeout
-            future = self.runner.pool.submit(job, timeout)
-            future.add_done_callback(self._store_when_ok(job.key))
-            source = "ran"
-            self.executed += 1
-        result = Result(job, snippet, future, source)
-        self.results[job.key] = result
-        return result
+        known = self.runner.cache.load(job) or self.runner.known_failure(job)
+        if known is not None:
+            return Result(job, snippet, _done(known), "cache")
+        if self.runner.settings.frozen:
+            return Result(job, snippet, _done(_missing()), "missing")
+        self.executed += 1
+        future = self.runner.pool.submit(job, timeout, self.runner.keep)
+        return Result(job, snippet, future, "ran")
 
     def _job(self, snippet: symbols.Snippet) -> Job:
         settings = self.runner.settings
@@ -186,7 +245,9 @@ class Build:
             parts.append((snippet.imports, f"<imports of {snippet.name}>", 1))
         parts.append((snippet.source, snippet.path, snippet.line))
         fields = {
-            "parts": parts,
+            # Not the line numbers: moving a function does not change what
+            # it prints.
+            "parts": [(source, name) for source, name, _ in parts],
             "call": snippet.call,
             "seed": settings.seed,
             "max_output": settings.max_output_chars,
@@ -200,21 +261,6 @@ class Build:
             seed=settings.seed,
             max_output=settings.max_output_chars,
         )
-
-    def _store_when_ok(self, key: str) -> Callable[[Future[Outcome]], None]:
-        cache = self.runner.cache
-
-        def store(future: Future[Outcome]) -> None:
-            outcome = future.result()
-            if outcome.status == "ok":
-                try:
-                    cache.store(key, outcome)
-                except OSError as error:
-                    log.warning(
-                        "execnotes: could not write the cache: %s", error
-                    )
-
-        return store
 
     def record_failure(self, page: str, line: int, message: str) -> bool:
         """Remember a failure for the summary; False if already known."""
@@ -238,20 +284,27 @@ class Build:
             f"{cached} from the cache, {failed} failed"
         ]
         lines += [
-            f"  {message}" for _, message in sorted(self.failures.items())
+            "  " + message.replace("\n", "\n  ")
+            for _, message in sorted(self.failures.items())
         ]
         return "\n".join(lines)
 
     def finish(self, *, prune: bool) -> list[str]:
         """Wait for all runs; drop cache entries this build did not use."""
         self.wait_all()
-        if not prune or self.runner.settings.frozen:
+        if not prune or self.runner.settings.frozen or not self.execute:
             return []
         keep = {k for k, r in self.results.items() if r.outcome.status == "ok"}
         return self.runner.cache.prune(keep)
 
 
-def _missing_in_frozen_mode() -> Outcome:
+def _done(outcome: Outcome) -> Future[Outcome]:
+    future: Future[Outcome] = Future()
+    future.set_result(outcome)
+    return future
+
+
+def _missing() -> Outcome:
     return Outcome(
         status="error",
         problem=Problem(
@@ -263,7 +316,7 @@ def _missing_in_frozen_mode() -> Outcome:
     )
 
 
-def _describe_error(directive: Directive, error: Exception) -> str:
+def _describe_error(error: Exception) -> str:
     if isinstance(error, SyntaxError):
         return f"{error.filename}:{error.lineno}: syntax error: {error.msg}"
     return str(error)

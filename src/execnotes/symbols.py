@@ -199,8 +199,20 @@ def _regions(lines: list[str]) -> dict[str, tuple[int, int]]:
 
 
 def _used_names(code: str) -> set[str]:
-    tree = ast.parse(code)
-    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+    """Names the code reads but never binds itself (its free names)."""
+    nodes = list(ast.walk(ast.parse(code)))
+    loaded = {
+        n.id
+        for n in nodes
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+    }
+    bound = {
+        n.id
+        for n in nodes
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store | ast.Del)
+    }
+    bound |= {n.arg for n in nodes if isinstance(n, ast.arg)}
+    return loaded - bound
 
 
 def _needed_imports(

@@ -69,6 +69,32 @@ SNIPPETS = {
             ax.set_title("parabola")
 
 
+        def show_state_change():
+            """Change process state a later run must not see."""
+            import os
+
+            import numpy as np
+            from mxnet.gluon import nn
+
+            np.set_printoptions(precision=1)
+            os.environ["EXECNOTES_TEST"] = "changed"
+            os.chdir("docs")
+            print(nn.Dense(2).name)
+
+
+        def show_state():
+            """Print what depends on process state."""
+            import os
+
+            import numpy as np
+            from mxnet.gluon import nn
+
+            print(np.array([1 / 3]), nn.Dense(2).name)
+            in_docs = os.getcwd().endswith("docs")
+            print(os.environ.get("EXECNOTES_TEST"), in_docs)
+            print(sorted({"b", "a"}), {"kiwi", "fig", "x", "y", "z"})
+
+
         # region loop-demo
         total = 0
         for i in range(4):
@@ -105,6 +131,13 @@ SNIPPETS = {
             """Write to file descriptor 2, as native code does."""
             print("from python")
             os.write(2, b"from the fd\\n")
+
+
+        def show_segfault():
+            """Crash in native code."""
+            import ctypes
+
+            ctypes.string_at(0)
 
 
         def show_flood():

@@ -69,7 +69,6 @@ def test_helper_edit_reruns_only_its_dependents(site: Site) -> None:
     """Editing an imported module re-runs exactly the runs that imported it."""
     site.build()
     pool = site.plugin.runner.pool  # type: ignore[union-attr]
-    started = pool.started_workers
     helpers = (site.root / "snippets/helpers.py").read_text()
     site.write("snippets/helpers.py", helpers.replace("2 * x", "3 * x"))
     site.build()
@@ -77,7 +76,8 @@ def test_helper_edit_reruns_only_its_dependents(site: Site) -> None:
     ran = sorted(r.snippet.name for r in results if r.source == "ran")
     assert ran == ["snippets.demo.show_double"]
     assert "double: 63" in site.html()
-    assert pool.started_workers == started, "the pool stayed warm"
+    assert site.plugin.runner.pool is pool, "the pool stayed warm"  # type: ignore[union-attr]
+    assert pool.started_workers == 1
 
 
 def test_data_file_edit_reruns_its_reader(site: Site) -> None:
@@ -130,7 +130,8 @@ def test_region_runs_and_shows(site: Site) -> None:
     site.write("docs/index.md", "```{run} snippets.demo.loop-demo\n```\n")
     site.build()
     page = site.html()
-    assert "total 6" in page
+    assert "total 6\n</code></pre>" in page
+    assert "total 6\ntotal 6" not in page
     assert "# region" not in page
 
 
@@ -176,16 +177,6 @@ def test_page_downloads_as_a_notebook_with_its_outputs(site: Site) -> None:
     assert "".join(figure["data"]["image/svg+xml"]).startswith("<?xml")
 
 
-def test_disabled_runner_runs_nothing_and_keeps_the_cache(site: Site) -> None:
-    """With `enabled: false` blocks stay as they are and the cache is kept."""
-    site.build()
-    yml = (site.root / "mkdocs.yml").read_text()
-    site.write("mkdocs.yml", yml.replace("workers: 1", "enabled: false"))
-    site.build()
-    assert "double: 42" not in site.html()
-    assert len(list((site.root / ".execnotes-cache").glob("*.json"))) == 3
-
-
 def test_native_output_is_captured(site: Site) -> None:
     """Output written straight to the file descriptors appears too."""
     site.write("docs/index.md", "```{run} snippets.bad.show_native\n```\n")
@@ -203,3 +194,108 @@ def test_snippets_folder_may_be_a_link(site: Site) -> None:
     assert not site.warnings
     site.build()
     assert _ran(site) == 0
+
+
+def test_each_run_starts_from_the_same_state(site: Site) -> None:
+    """Print options, Gluon's layer names, the environment and the working
+    directory changed by one run do not reach the next one."""
+    site.write("docs/index.md", "```{run} snippets.demo.show_state\n```\n")
+    site.build()
+    alone = site.html()
+    site.write(
+        "docs/index.md",
+        "```{run} snippets.demo.show_state_change\n```\n\n"
+        "```{run} snippets.demo.show_state\n```\n",
+    )
+    (site.root / ".execnotes-cache").rename(site.root / "old-cache")
+    site.build()
+    state = re.search(r"\[0\.33333333\] dense0\nNone False\n", alone)
+    assert state is not None
+    assert state.group(0) in site.html()
+    assert "dense0\n</code>" in site.html()
+
+
+def test_data_files_are_named_relative_to_the_project(site: Site) -> None:
+    """A data file inside the project is recorded by its relative path,
+    so the cache stays valid when the project moves."""
+    import json
+
+    site.write("numbers.txt", "1 2 3\n")
+    site.write(
+        "snippets/reader.py",
+        '''\
+        def show_sum():
+            """Sum the numbers in numbers.txt."""
+            with open("numbers.txt") as f:
+                print("sum", sum(int(n) for n in f.read().split()))
+        ''',
+    )
+    site.write("docs/index.md", "```{run} snippets.reader.show_sum\n```\n")
+    site.build()
+    [entry] = (site.root / ".execnotes-cache").glob("*.json")
+    recorded = json.loads(entry.read_text())
+    assert list(recorded["data_files"]) == ["numbers.txt"]
+
+
+def test_longest_timeout_of_a_snippet_wins(site: Site) -> None:
+    """Two blocks running the same snippet: the larger timeout applies,
+    whatever the order of the pages."""
+    site.write(
+        "docs/index.md",
+        "```{run} snippets.bad.show_sleep\ntimeout: 1\n```\n",
+    )
+    site.write(
+        "docs/again.md",
+        "```{run} snippets.bad.show_sleep\ntimeout: 2\n```\n",
+    )
+    site.build()
+    assert "timeout of 2 s" in site.html()
+    assert "timeout of 2 s" in site.html("again/index.html")
+
+
+def test_inline_values_are_escaped(site: Site) -> None:
+    """A returned string is text in the page, never markup."""
+    site.write(
+        "snippets/markup.py",
+        '''\
+        def show_markup():
+            """Return markup."""
+            return {"tag": "<b>bold</b>"}
+        ''',
+    )
+    site.write(
+        "docs/index.md",
+        'tag {{ snippets.markup.show_markup["tag"] }}\n\n'
+        "```{run} snippets.markup.show_markup\nhide: output\n```\n",
+    )
+    site.build()
+    assert "tag &lt;b&gt;bold&lt;/b&gt;" in site.html()
+
+
+def test_disabled_runner_shows_code_and_runs_nothing(site: Site) -> None:
+    """With `enabled: false` the code is shown, nothing runs, the cache is
+    kept, and inline values are left as a mark."""
+    site.build()
+    yml = (site.root / "mkdocs.yml").read_text()
+    site.write("mkdocs.yml", yml.replace("workers: 1", "enabled: false"))
+    site.build()
+    page = re.sub(r"<[^>]+>", "", site.html())
+    assert "def show_double():" in page
+    assert "double: 42" not in page
+    assert "The ratio is …." in page
+    assert _ran(site) == 0
+    assert len(list((site.root / ".execnotes-cache").glob("*.json"))) == 3
+
+
+def test_serve_watches_the_snippets(site: Site) -> None:
+    """`mkdocs serve` rebuilds on changes under snippets/."""
+    site.build()
+    watched: list[str] = []
+
+    class Server:
+        def watch(self, path: str) -> None:
+            watched.append(path)
+
+    assert site.plugin is not None
+    site.plugin.on_serve(Server(), config=None, builder=None)  # type: ignore[arg-type]
+    assert watched == [str(site.root / "snippets")]

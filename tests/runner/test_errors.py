@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.runner.conftest import Site
@@ -48,6 +50,14 @@ def _assert_rest_intact(site: Site) -> None:
             "took over",
         ),
         (
+            "```{run} snippets.bad.show_segfault\n```",
+            # mxnet's SIGSEGV handler prints a stack and exits with 255.
+            "index.md:6: {run} snippets.bad.show_segfault: WorkerDied: the "
+            "worker process died while running it (exit code 255); look for "
+            "os._exit, sys.exit in a thread, or a crash in native code. A "
+            "fresh worker took over",
+        ),
+        (
             "```{run} snippets.dmeo.show_double\n```",
             "index.md:6: {run} snippets.dmeo.show_double: no module "
             "'snippets.dmeo' in snippets/. Did you mean 'snippets.demo'?",
@@ -89,6 +99,7 @@ def _assert_rest_intact(site: Site) -> None:
         "raises",
         "timeout",
         "os-exit",
+        "segfault",
         "unknown-module",
         "unknown-symbol",
         "outside-snippets",
@@ -137,15 +148,25 @@ def test_failure_summary_at_the_end(site: Site) -> None:
     assert "index.md:4: {run} snippets.bad.show_exit: WorkerDied" in summary
 
 
-def test_failed_run_is_not_cached_and_runs_again(site: Site) -> None:
-    """A failure is never cached: the next build tries again."""
-    site.write("docs/index.md", "```{run} snippets.bad.show_raise\n```\n")
+def test_failure_is_retried_when_its_inputs_change(site: Site) -> None:
+    """A failure is never written to the cache. `mkdocs serve` remembers it
+    while nothing it imported changes, and runs it again after an edit."""
+    site.write(
+        "docs/index.md",
+        "```{run} snippets.bad.show_raise\n```\n\n"
+        "```{run} snippets.bad.show_sleep\ntimeout: 1\n```\n",
+    )
     site.build()
+    assert not list((site.root / ".execnotes-cache").glob("*.json"))
     site.build()
     assert site.plugin is not None
     assert site.plugin.last_build is not None
-    assert site.plugin.last_build.executed == 1
-    assert not list((site.root / ".execnotes-cache").glob("*.json"))
+    assert site.plugin.last_build.executed == 0
+    bad = (site.root / "snippets/bad.py").read_text()
+    site.write("snippets/bad.py", bad + "\n\nEDITED = True\n")
+    site.build()
+    assert site.plugin.last_build.executed == 2
+    assert "KeyError" in site.html()
 
 
 def test_inline_value_errors(site: Site) -> None:
@@ -161,3 +182,25 @@ def test_inline_value_errors(site: Site) -> None:
         ":.2f }}: snippets.demo.show_double() returned no value 'ratoi' (it "
         "returned keys ['ratio', 'value']). Did you mean 'ratio'?"
     )
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        ("workers: -1", "option 'workers' must be 0 or more, not -1"),
+        ("timeout: 0", "option 'timeout' must be more than 0, not 0"),
+    ],
+)
+def test_bad_plugin_option_is_refused(
+    site: Site, option: str, message: str
+) -> None:
+    """An impossible option stops the build with a message naming it."""
+    from mkdocs.exceptions import Abort
+
+    yml = (site.root / "mkdocs.yml").read_text()
+    name = option.split(":", maxsplit=1)[0]
+    yml = re.sub(rf"{name}: \S+", option, yml)
+    site.write("mkdocs.yml", yml)
+    with pytest.raises(Abort):
+        site.build()
+    assert f"ERROR execnotes: {message} (in mkdocs.yml" in "\n".join(site.logs)

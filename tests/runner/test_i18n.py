@@ -80,3 +80,37 @@ def test_report_lists_snippets_with_pages_of_its_language(site: Site) -> None:
         zh_report
     )
     assert "共 3 个代码片段：本次构建运行 3 个" in zh_report
+
+
+def test_errors_name_file_lines_in_both_languages(site: Site) -> None:
+    """Line numbers count the file as written, front matter included."""
+    _bilingual(site)
+    page = (
+        "---\ntitle: Bad\n---\n\n# Bad\n\n"
+        "```{run} snippets.bad.show_raise\n```\n"
+    )
+    site.write("docs/bad.md", page)
+    site.write("docs/bad.en.md", page)
+    site.build()
+    failures = [w for w in site.warnings if "show_raise: KeyError" in w]
+    assert failures[0].startswith(
+        "WARNING execnotes: bad.md:7: {run} snippets.bad.show_raise"
+    )
+    assert failures[1].startswith(
+        "WARNING execnotes: bad.en.md:7: {run} snippets.bad.show_raise"
+    )
+
+
+def test_strict_build_still_sums_up(site: Site) -> None:
+    """When --strict stops the build in the second language, the summary
+    of all failures is still logged."""
+    import pytest
+    from mkdocs.exceptions import Abort
+
+    _bilingual(site)
+    site.write("docs/index.en.md", "```{run} snippets.bad.show_raise\n```\n")
+    with pytest.raises(Abort):
+        site.build(strict=True)
+    assert site.warnings[-1].startswith(
+        "WARNING execnotes: 4 snippets: 4 ran, 0 from the cache, 1 failed"
+    )

@@ -64,11 +64,17 @@ def test_clean_builds_are_byte_identical(tmp_path: Path) -> None:
     sites = []
     for seed in ("1", "2"):
         site = write_site(tmp_path / seed)
+        index = (site.root / "docs/index.md").read_text()
+        site.write(
+            "docs/index.md",
+            index + "\n```{run} snippets.demo.show_state\n```\n",
+        )
         process = _mkdocs(site, PYTHONHASHSEED=seed)
         output, _ = process.communicate(timeout=300)
         assert process.returncode == 0, output
         sites.append(_files(site.root / "site"))
     assert any(name.endswith(".svg") for name in sites[0])
+    assert "{&#x27;" in sites[0]["index.html"].decode()  # a set was printed
     assert sites[0] == sites[1]
 
 
