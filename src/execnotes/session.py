@@ -165,6 +165,8 @@ class Build:
         self.failures: dict[tuple[str, int], str] = {}
         self.executed = 0
         self._snippets: dict[tuple[str, bool], symbols.Snippet] = {}
+        self._jobs: dict[symbols.Snippet, Job] = {}
+        self._modules = symbols.Modules()
 
     def scan(self, pages: Iterable[tuple[str, str, int]]) -> None:
         """Parse pages (name, Markdown, lines before the Markdown in the
@@ -193,7 +195,11 @@ class Build:
             snippet = self._snippets.get((directive.target, run))
             if snippet is None:
                 snippet = symbols.resolve(
-                    directive.target, settings.root, settings.package, run=run
+                    directive.target,
+                    settings.root,
+                    settings.package,
+                    run=run,
+                    modules=self._modules,
                 )
                 self._snippets[(directive.target, run)] = snippet
         except (symbols.SymbolError, SyntaxError, OSError) as error:
@@ -239,6 +245,12 @@ class Build:
         return Result(job, snippet, future, "ran")
 
     def _job(self, snippet: symbols.Snippet) -> Job:
+        job = self._jobs.get(snippet)
+        if job is None:
+            job = self._jobs[snippet] = self._new_job(snippet)
+        return job
+
+    def _new_job(self, snippet: symbols.Snippet) -> Job:
         settings = self.runner.settings
         parts = []
         if snippet.imports:

@@ -45,7 +45,49 @@ class Snippet:
         return "\n\n".join(part for part in parts if part).rstrip() + "\n"
 
 
-def resolve(target: str, root: Path, package: str, *, run: bool) -> Snippet:
+@dataclass(frozen=True)
+class _Module:
+    """A parsed module of the package."""
+
+    source: str
+    tree: ast.Module
+    lines: list[str]
+    definitions: dict[str, ast.stmt]
+    regions: dict[str, tuple[int, int]]
+
+
+class Modules:
+    """Parsed modules, kept while their source is unchanged (one build
+    resolves many names in the same few modules)."""
+
+    def __init__(self) -> None:
+        self._parsed: dict[str, _Module] = {}
+
+    def parse(self, rel: str, source: str) -> _Module:
+        """The module parsed, from memory if the source is unchanged."""
+        known = self._parsed.get(rel)
+        if known is None or known.source != source:
+            tree = ast.parse(source, filename=rel)
+            lines = source.splitlines()
+            known = _Module(
+                source,
+                tree,
+                lines,
+                _top_level_definitions(tree),
+                _regions(lines),
+            )
+            self._parsed[rel] = known
+        return known
+
+
+def resolve(
+    target: str,
+    root: Path,
+    package: str,
+    *,
+    run: bool,
+    modules: Modules | None = None,
+) -> Snippet:
     """Return the snippet behind `target`, e.g. 'snippets.losses.squared_loss'.
 
     Raises:
@@ -71,7 +113,8 @@ def resolve(target: str, root: Path, package: str, *, run: bool) -> Snippet:
                 f"module {module!r}; use {{show}} to show a module"
             )
         return Snippet(target, module, rel, "module", 1, "", source.rstrip())
-    return _extract(target, module, rel, source, symbol, run=run)
+    parsed = (modules or Modules()).parse(rel, source)
+    return _extract(target, module, rel, parsed, symbol, run=run)
 
 
 def _split_module(
@@ -108,12 +151,16 @@ def _split_module(
 
 
 def _extract(
-    target: str, module: str, rel: str, source: str, symbol: str, *, run: bool
+    target: str,
+    module: str,
+    rel: str,
+    parsed: _Module,
+    symbol: str,
+    *,
+    run: bool,
 ) -> Snippet:
-    tree = ast.parse(source, filename=rel)
-    lines = source.splitlines()
-    definitions = _top_level_definitions(tree)
-    regions = _regions(lines)
+    tree, lines = parsed.tree, parsed.lines
+    definitions, regions = parsed.definitions, parsed.regions
     if symbol in definitions:
         node = definitions[symbol]
         first = min([node.lineno] + [d.lineno for d in _decorators(node)])
