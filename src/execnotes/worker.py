@@ -55,6 +55,7 @@ class _Baseline:
 
     environ: dict[str, str]
     path: list[str]
+    modules: frozenset[str]
     printoptions: dict[str, Any]
 
 
@@ -73,7 +74,7 @@ def main(connection: Any, settings: WorkerSettings) -> None:
         connection.send("ready")
         while (job := connection.recv()) is not None:
             _restore(settings, baseline, job.seed)
-            connection.send(run(job, settings, recorder))
+            connection.send(run(job, settings, recorder, baseline))
 
 
 def _warm_up() -> tuple[FileRecorder, _Baseline]:
@@ -103,6 +104,9 @@ def _warm_up() -> tuple[FileRecorder, _Baseline]:
     baseline = _Baseline(
         environ=dict(os.environ),
         path=list(sys.path),
+        # Loaded before any snippet ran, so none of them is project code;
+        # only the rest is looked at, which keeps a run's overhead small.
+        modules=frozenset(sys.modules),
         printoptions=dict(numpy.get_printoptions()),
     )
     return recorder, baseline
@@ -116,7 +120,7 @@ def _restore(settings: WorkerSettings, baseline: _Baseline, seed: int) -> None:
     import mxnet as mx
     import numpy as np
 
-    for name in [n for n in sys.modules if _is_project_module(n, settings)]:
+    for name in _loaded_project_modules(settings, baseline):
         del sys.modules[name]
     os.chdir(settings.root)
     os.environ.clear()
@@ -133,7 +137,12 @@ def _restore(settings: WorkerSettings, baseline: _Baseline, seed: int) -> None:
     mx.random.seed(seed)
 
 
-def run(job: Job, settings: WorkerSettings, recorder: FileRecorder) -> Outcome:
+def run(
+    job: Job,
+    settings: WorkerSettings,
+    recorder: FileRecorder,
+    baseline: _Baseline,
+) -> Outcome:
     """Run one job in a fresh namespace and describe what it did."""
     out = BoundedText(job.max_output)
     recorder.paths = set()
@@ -163,7 +172,7 @@ def run(job: Job, settings: WorkerSettings, recorder: FileRecorder) -> Outcome:
         figures=_collect_figures(),
         duration=time.perf_counter() - started,
         problem=problem,
-        modules=_project_modules(settings),
+        modules=_project_modules(settings, baseline),
         data_files=recorder.digests(root),
     )
 
@@ -177,6 +186,21 @@ def _execute(job: Job) -> Any:
     if job.call is None:
         return None
     return eval(compile(job.call, job.call_filename, "eval"), namespace)
+
+
+def _loaded_project_modules(
+    settings: WorkerSettings, baseline: _Baseline
+) -> list[str]:
+    package = settings.package
+    return [
+        name
+        for name in list(sys.modules)
+        if name == package
+        or name.startswith(package + ".")
+        or (
+            name not in baseline.modules and _is_project_module(name, settings)
+        )
+    ]
 
 
 def _is_project_module(name: str, settings: WorkerSettings) -> bool:
@@ -197,10 +221,12 @@ def _is_project_module(name: str, settings: WorkerSettings) -> bool:
     )
 
 
-def _project_modules(settings: WorkerSettings) -> dict[str, str]:
+def _project_modules(
+    settings: WorkerSettings, baseline: _Baseline
+) -> dict[str, str]:
     root = Path(settings.root)
     found: dict[str, str] = {}
-    for name in [n for n in sys.modules if _is_project_module(n, settings)]:
+    for name in _loaded_project_modules(settings, baseline):
         filename = getattr(sys.modules[name], "__file__", None)
         if filename:
             # Not resolved: snippets/ may be a link to a folder elsewhere.
