@@ -155,7 +155,7 @@ def measure_builds(
         cold_repeat, lambda: build(folder), clear_cache(folder)
     )
     warm, warm_mem = median_of(repeat, lambda: build(folder))
-    work = _recorded_work(folder)
+    work, longest = _recorded_work(folder)
     workers = Settings(folder).worker_count
     print(f"\n## {name}")
     print(
