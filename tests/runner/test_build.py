@@ -80,8 +80,8 @@ def test_helper_edit_reruns_only_its_dependents(site: Site) -> None:
     assert pool.started_workers == 1
 
 
-def test_data_file_edit_reruns_its_reader(site: Site) -> None:
-    """A data file a run read is part of its key."""
+def _write_reader(site: Site) -> None:
+    """A page running a snippet that reads numbers.txt."""
     site.write("numbers.txt", "1 2 3\n")
     site.write(
         "snippets/reader.py",
@@ -93,6 +93,11 @@ def test_data_file_edit_reruns_its_reader(site: Site) -> None:
         ''',
     )
     site.write("docs/index.md", "```{run} snippets.reader.show_sum\n```\n")
+
+
+def test_data_file_edit_reruns_its_reader(site: Site) -> None:
+    """A data file a run read is part of its key."""
+    _write_reader(site)
     site.build()
     assert "sum 6" in site.html()
     site.build()
@@ -220,17 +225,7 @@ def test_data_files_are_named_relative_to_the_project(site: Site) -> None:
     so the cache stays valid when the project moves."""
     import json
 
-    site.write("numbers.txt", "1 2 3\n")
-    site.write(
-        "snippets/reader.py",
-        '''\
-        def show_sum():
-            """Sum the numbers in numbers.txt."""
-            with open("numbers.txt") as f:
-                print("sum", sum(int(n) for n in f.read().split()))
-        ''',
-    )
-    site.write("docs/index.md", "```{run} snippets.reader.show_sum\n```\n")
+    _write_reader(site)
     site.build()
     [entry] = (site.root / ".execnotes-cache").glob("*.json")
     recorded = json.loads(entry.read_text())
