@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -87,11 +88,13 @@ def write_synthetic_site(
     )
 
 
-def build(folder: Path, *, enabled: bool = True) -> tuple[float, float]:
-    """Run `mkdocs build`; return wall seconds and peak RSS (MiB) of the
-    build and all its worker processes together."""
+def build(folder: Path, *, enabled: bool = True) -> tuple[float, float, float]:
+    """Run `mkdocs build`; return wall seconds, peak RSS (MiB) of the build
+    and all its workers together, and their CPU seconds (less noisy than
+    wall time on a shared machine)."""
     env = dict(ENV, EXECNOTES_ENABLED="true" if enabled else "false")
     site = Path(tempfile.mkdtemp(prefix="bench-site-"))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     process = psutil.Popen(
         [sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(site)],
@@ -105,12 +108,16 @@ def build(folder: Path, *, enabled: bool = True) -> tuple[float, float]:
         peak = max(peak, _tree_rss(process))
         time.sleep(0.05)
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (
+        after.ru_stime - before.ru_stime
+    )
     shutil.rmtree(site, ignore_errors=True)
     if process.returncode != 0:
         raise SystemExit(
             f"build failed in {folder}:\n{process.stderr.read().decode()}"
         )
-    return seconds, peak / 2**20
+    return seconds, peak / 2**20, cpu
 
 
 def _tree_rss(process: psutil.Process) -> int:
@@ -123,19 +130,15 @@ def _tree_rss(process: psutil.Process) -> int:
     return total
 
 
-def median_of(
-    repeat: int,
-    run: Callable[[], tuple[float, float]],
-    before: Callable[[], None] = lambda: None,
-) -> tuple[float, float]:
-    """Median wall time and the largest peak memory over `repeat` runs."""
-    times, peaks = [], []
-    for _ in range(repeat):
-        before()
-        seconds, peak = run()
-        times.append(seconds)
-        peaks.append(peak)
-    return statistics.median(times), max(peaks)
+def medians(
+    runs: list[tuple[float, float, float]],
+) -> tuple[float, float, float]:
+    """Median wall and CPU seconds, and the largest peak memory."""
+    return (
+        statistics.median(r[0] for r in runs),
+        max(r[1] for r in runs),
+        statistics.median(r[2] for r in runs),
+    )
 
 
 def clear_cache(folder: Path) -> Callable[[], None]:
@@ -146,42 +149,49 @@ def clear_cache(folder: Path) -> Callable[[], None]:
 
 def measure_builds(
     name: str, folder: Path, repeat: int, cold_repeat: int
-) -> dict[str, float]:
-    """Plain, cold and warm builds of one site, with their ratios."""
+) -> None:
+    """Plain, cold and warm builds of one site, with their ratios. Plain and
+    warm builds alternate, so that drift in the machine hits both alike."""
     from execnotes.session import Settings
 
-    plain, plain_mem = median_of(repeat, lambda: build(folder, enabled=False))
-    cold, cold_mem = median_of(
-        cold_repeat, lambda: build(folder), clear_cache(folder)
-    )
-    warm, warm_mem = median_of(repeat, lambda: build(folder))
+    colds = []
+    for _ in range(cold_repeat):
+        clear_cache(folder)()
+        colds.append(build(folder))
+    plains, warms = [], []
+    for _ in range(repeat):
+        plains.append(build(folder, enabled=False))
+        warms.append(build(folder))
+    plain, plain_mem, plain_cpu = medians(plains)
+    cold, cold_mem, cold_cpu = medians(colds)
+    warm, warm_mem, warm_cpu = medians(warms)
     work, longest = _recorded_work(folder)
     workers = Settings(folder).worker_count
     print(f"\n## {name}")
+    print("                               wall       CPU     peak memory")
     print(
-        f"plain build (runner disabled): {plain:7.2f} s   peak {plain_mem:6.0f} MiB"
+        f"plain build (runner disabled): {plain:6.2f} s  {plain_cpu:6.2f} s  {plain_mem:6.0f} MiB"
     )
     print(
-        f"cold build (empty cache):      {cold:7.2f} s   peak {cold_mem:6.0f} MiB"
+        f"cold build (empty cache):      {cold:6.2f} s  {cold_cpu:6.2f} s  {cold_mem:6.0f} MiB"
     )
     print(
-        f"warm build (all cached):       {warm:7.2f} s   peak {warm_mem:6.0f} MiB"
+        f"warm build (all cached):       {warm:6.2f} s  {warm_cpu:6.2f} s  {warm_mem:6.0f} MiB"
     )
     print(
-        f"sum of snippet run times:      {work:7.2f} s   on {workers} workers"
+        f"sum of snippet run times:      {work:6.2f} s  on {workers} workers"
     )
     print(
-        f"warm / plain:                  {warm / plain:7.3f}   (target <= 1.15)"
+        f"warm / plain:                  {warm / plain:6.3f} wall, {warm_cpu / plain_cpu:.3f} CPU (target <= 1.15)"
     )
     ideal = plain + work / workers
     print(
-        f"cold / (plain + work/workers): {cold / ideal:7.3f}   (target <= 1.3)"
+        f"cold / (plain + work/workers): {cold / ideal:6.3f}   (target <= 1.3)"
     )
     # No schedule beats the longest single snippet: the critical path.
     bound = plain + max(work / workers, longest)
-    print(f"longest single snippet:        {longest:7.2f} s")
-    print(f"cold / (plain + max(work/workers, longest)): {cold / bound:7.3f}")
-    return {"plain": plain, "cold": cold, "warm": warm, "work": work}
+    print(f"longest single snippet:        {longest:6.2f} s")
+    print(f"cold / (plain + max(work/workers, longest)): {cold / bound:6.3f}")
 
 
 def _recorded_work(folder: Path) -> tuple[float, float]:
