@@ -56,10 +56,12 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
         self.depth = 0
         self.last_build: Build | None = None
         self.pages: dict[str, Rendered] = {}
+        self.serving = False
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
-        """Only declared: with it MkDocs keeps one plugin instance, and so
-        the warm workers, across the rebuilds of `mkdocs serve`."""
+        """With this hook MkDocs keeps one plugin instance, and so the warm
+        workers, across the rebuilds of `mkdocs serve`."""
+        self.serving = command == "serve"
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """Check the options; keep the runner unless they changed."""
@@ -68,10 +70,13 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
         if self.runner is None or self.runner.settings != settings:
             if self.runner is not None:
                 self.runner.close()
-            # The workers start on the first snippet that is not cached, and
-            # then stay up until on_shutdown: a warm build never pays for
-            # importing mxnet, and `mkdocs serve` keeps them between builds.
+            # `mkdocs build` starts workers on the first snippet that is not
+            # cached, so a warm build never pays for importing mxnet; `mkdocs
+            # serve` starts them now, so that the first edit runs at once.
+            # Either way they stay up until on_shutdown.
             self.runner = Runner(settings)
+            if self.serving and self.config.enabled and not settings.frozen:
+                self.runner.start_pool(warm=True)
         return config
 
     def on_serve(

@@ -39,13 +39,18 @@ class _Task:
 class WorkerPool:
     """Runs jobs in `size` spawned processes that stay warm between builds."""
 
-    def __init__(self, size: int, settings: worker.WorkerSettings) -> None:
+    def __init__(
+        self, size: int, settings: worker.WorkerSettings, *, warm: bool = False
+    ) -> None:
+        """Start `size` slots; with `warm`, each starts its worker at once
+        rather than on its first job."""
         if size < 1:
             raise ValueError(f"a pool needs at least one worker, not {size}")
         self.size = size
         self.settings = settings
         self.started_workers = 0
         self.closed = False
+        self.warm = warm
         self.tasks: queue.Queue[_Task | None] = queue.Queue()
         self._lock = threading.Lock()
         self._slots = [_Slot(self) for _ in range(size)]
@@ -125,6 +130,8 @@ class _Slot:
 
     def serve(self) -> None:
         """Take tasks until the pool closes."""
+        if self.pool.warm:
+            self._start()
         while (task := self.pool.tasks.get()) is not None:
             if not task.future.set_running_or_notify_cancel():
                 continue

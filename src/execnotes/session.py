@@ -90,6 +90,11 @@ class Runner:
     @property
     def pool(self) -> WorkerPool:
         """The worker pool, started on first use."""
+        return self.start_pool(warm=False)
+
+    def start_pool(self, *, warm: bool) -> WorkerPool:
+        """Start the pool if it is not running; `warm` starts its workers
+        now instead of on their first job."""
         with self._lock:
             if self._pool is None:
                 count = self.settings.worker_count
@@ -102,6 +107,7 @@ class Runner:
                         threads,
                         self.settings.style,
                     ),
+                    warm=warm,
                 )
             return self._pool
 

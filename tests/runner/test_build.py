@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 from tests.runner.conftest import Site
@@ -294,3 +295,18 @@ def test_serve_watches_the_snippets(site: Site) -> None:
     assert site.plugin is not None
     site.plugin.on_serve(Server(), config=None, builder=None)  # type: ignore[arg-type]
     assert watched == [str(site.root / "snippets")]
+
+
+def test_serve_starts_the_workers_at_once(site: Site) -> None:
+    """Under `mkdocs serve` the workers start before any snippet needs
+    them, so the first edit does not wait for mxnet to import."""
+    site.write("docs/index.md", "# Prose only\n")
+    site.build()
+    assert site.plugin is not None
+    assert site.plugin.runner is not None
+    pool = site.plugin.runner.pool
+    assert pool.warm
+    deadline = time.monotonic() + 120
+    while pool.started_workers < 1 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert pool.started_workers == 1
