@@ -13,15 +13,6 @@ from typing import Any
 
 from execnotes.protocol import Outcome
 
-_METADATA = {
-    "kernelspec": {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    },
-    "language_info": {"name": "python"},
-}
-
 
 class NotebookWriter:
     """Collects cells in page order and writes them as an .ipynb text."""
@@ -67,7 +58,14 @@ class NotebookWriter:
         """The notebook as JSON text."""
         notebook = {
             "cells": self.cells,
-            "metadata": _METADATA,
+            "metadata": {
+                "kernelspec": {
+                    "name": "python3",
+                    "display_name": "Python 3",
+                    "language": "python",
+                },
+                "language_info": {"name": "python"},
+            },
             "nbformat": 4,
             "nbformat_minor": 5,
         }

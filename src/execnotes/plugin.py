@@ -261,14 +261,15 @@ _DOWNLOAD_ICON = (
     '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24">'
     '<path d="M5 20h14v-2H5m14-9h-4V3H9v6H5l7 7 7-7Z"/></svg>'
 )
-_DOWNLOAD_TITLE = {
-    "zh": "下载本页的 Jupyter 笔记本",
-    "en": "Download this page as a Jupyter notebook",
-}
+_DOWNLOAD_TITLES = (
+    ("zh", "下载本页的 Jupyter 笔记本"),
+    ("en", "Download this page as a Jupyter notebook"),
+)
 
 
 def _download_button(name: str, language: str) -> str:
-    title = _DOWNLOAD_TITLE.get(language, _DOWNLOAD_TITLE["en"])
+    titles = dict(_DOWNLOAD_TITLES)
+    title = titles.get(language, titles["en"])
     return (
         f'<a href="{name}" download title="{title}" '
         'class="md-content__button md-icon execnotes-notebook">'

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import html
-import posixpath
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,28 +17,10 @@ from dataclasses import dataclass, field
 from execnotes.directives import InlineValue, ParsedPage, did_you_mean
 from execnotes.notebook import NotebookWriter
 from execnotes.protocol import Outcome
+from execnotes.report import report_table
 from execnotes.session import Build, Resolved, Result
 
 FigureUrl = Callable[[str], str]
-
-_LABELS = {
-    "en": ("Snippet", "Pages", "Status", "Source", "Seconds"),
-    "zh": ("代码片段", "页面", "状态", "来源", "秒"),
-}
-_SUMMARY = {
-    "en": (
-        "{total} snippets: {ran} ran in this build, {cached} came from the "
-        "cache, {failed} failed; {seconds:.1f} s of run time in all."
-    ),
-    "zh": (
-        "共 {total} 个代码片段：本次构建运行 {ran} 个，取自缓存 {cached} 个，"
-        "失败 {failed} 个；运行时间合计 {seconds:.1f} 秒。"
-    ),
-}
-_SOURCES = {
-    "en": {"ran": "ran", "cache": "cache", "missing": "missing"},
-    "zh": {"ran": "运行", "cache": "缓存", "missing": "缺失"},
-}
 
 
 @dataclass
@@ -80,7 +61,7 @@ class PageRenderer:
         self.page = page
         self.line_offset = line_offset
         self.figure_url = figure_url
-        self.language = language if language in _LABELS else "en"
+        self.language = language
         digest = hashlib.sha256(page.encode()).hexdigest()[:8]
         self._token_prefix = f"EXECNOTES{digest}FRAGMENT"
         self.rendered = Rendered("")
@@ -132,7 +113,9 @@ class PageRenderer:
             self._problem(directive.line, label, item.error)
             return _indented(self._error_box(label, item.error), indent)
         if directive.kind == "report":
-            return _indented(self._report(), indent)
+            self.build.wait_all()
+            table = report_table(self.build, self.page, self.language)
+            return _indented(table, indent)
         out: list[str] = []
         snippet = item.snippet
         if snippet is not None and not directive.options.hide_code:
@@ -238,57 +221,6 @@ class PageRenderer:
     ) -> str:
         self._problem(value.line, "", message + hint)
         return '<span class="execnotes-error">?</span>'
-
-    def _report(self) -> list[str]:
-        self.build.wait_all()
-        labels = _LABELS[self.language]
-        sources = _SOURCES[self.language]
-        rows = [
-            "| " + " | ".join(labels) + " |",
-            "|" + "---|" * (len(labels) - 1) + "--:|",
-        ]
-        ordered = sorted(
-            self.build.results.values(), key=lambda r: r.snippet.name
-        )
-        for result in ordered:
-            outcome = result.outcome
-            pages = sorted(
-                {p for p, _ in result.uses if _same_language(p, self.page)}
-            )
-            links = ", ".join(self._link(page) for page in pages)
-            rows.append(
-                f"| `{result.snippet.name}` | {links} | {outcome.status} | "
-                f"{sources.get(result.source, result.source)} | "
-                f"{outcome.duration:.2f} |"
-            )
-        return ["", self._report_summary(ordered), "", *rows, ""]
-
-    def _link(self, page: str) -> str:
-        target = posixpath.relpath(page, posixpath.dirname(self.page) or ".")
-        return f"[{page.split('.', maxsplit=1)[0]}]({target})"
-
-    def _report_summary(self, results: list[Result]) -> str:
-        ran = sum(r.source == "ran" for r in results)
-        cached = sum(r.source == "cache" for r in results)
-        failed = sum(r.outcome.status != "ok" for r in results)
-        seconds = sum(r.outcome.duration for r in results)
-        return _SUMMARY[self.language].format(
-            total=len(results),
-            ran=ran,
-            cached=cached,
-            failed=failed,
-            seconds=seconds,
-        )
-
-
-def _same_language(page: str, report_page: str) -> bool:
-    suffix = _language_suffix(report_page)
-    return _language_suffix(page) == suffix
-
-
-def _language_suffix(page: str) -> str:
-    match = re.search(r"\.(\w\w)\.md$", page)
-    return match.group(1) if match else ""
 
 
 def _failure_message(outcome: Outcome) -> str:
