@@ -6,7 +6,7 @@ import posixpath
 import re
 from typing import NamedTuple
 
-from execnotes.session import Build, Result
+from execnotes.session import Build
 
 
 class _Words(NamedTuple):
@@ -58,22 +58,13 @@ def report_table(build: Build, page: str, language: str) -> list[str]:
             f"{sources.get(result.source, result.source)} | "
             f"{outcome.duration:.2f} |"
         )
-    return ["", _summary(ordered, words.summary), "", *rows, ""]
+    summary = words.summary.format(**build.counts()._asdict())
+    return ["", summary, "", *rows, ""]
 
 
 def _link(target: str, page: str) -> str:
     relative = posixpath.relpath(target, posixpath.dirname(page) or ".")
     return f"[{target.split('.', maxsplit=1)[0]}]({relative})"
-
-
-def _summary(results: list[Result], template: str) -> str:
-    return template.format(
-        total=len(results),
-        ran=sum(r.source == "ran" for r in results),
-        cached=sum(r.source == "cache" for r in results),
-        failed=sum(r.outcome.status != "ok" for r in results),
-        seconds=sum(r.outcome.duration for r in results),
-    )
 
 
 def _suffix(page: str) -> str:

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from execnotes import symbols
 from execnotes.cache import Cache, environment, job_key
@@ -45,6 +46,16 @@ class Settings:
     def worker_count(self) -> int:
         """Workers to start: the setting, or one per core."""
         return self.workers or os.cpu_count() or 1
+
+
+class Counts(NamedTuple):
+    """How many snippets a build had, and how their runs went."""
+
+    total: int
+    ran: int
+    cached: int
+    failed: int
+    seconds: float
 
 
 @dataclass
@@ -169,7 +180,6 @@ class Build:
         self.pages: dict[str, list[Resolved]] = {}
         self.parsed: dict[str, ParsedPage] = {}
         self.failures: dict[tuple[str, int], str] = {}
-        self.executed = 0
         self._snippets: dict[tuple[str, bool], symbols.Snippet] = {}
         self._jobs: dict[symbols.Snippet, Job] = {}
         self._modules = symbols.Modules()
@@ -246,7 +256,6 @@ class Build:
             return Result(job, snippet, _done(known), "cache")
         if self.runner.settings.frozen:
             return Result(job, snippet, _done(_missing()), "missing")
-        self.executed += 1
         future = self.runner.pool.submit(job, timeout, self.runner.keep)
         return Result(job, snippet, future, "ran")
 
@@ -292,14 +301,29 @@ class Build:
         for result in list(self.results.values()):
             result.future.result()
 
+    @property
+    def executed(self) -> int:
+        """How many snippets this build sent to the workers."""
+        return self.counts().ran
+
+    def counts(self) -> Counts:
+        """Snippets of this build by where their result came from and how
+        it ended (waits for the runs)."""
+        results = list(self.results.values())
+        return Counts(
+            total=len(results),
+            ran=sum(r.source == "ran" for r in results),
+            cached=sum(r.source == "cache" for r in results),
+            failed=sum(r.outcome.status != "ok" for r in results),
+            seconds=sum(r.outcome.duration for r in results),
+        )
+
     def summary(self) -> str:
         """One line of counts, and one line per failure."""
-        results = list(self.results.values())
-        cached = sum(r.source == "cache" for r in results)
-        failed = sum(r.outcome.status != "ok" for r in results)
+        counts = self.counts()
         lines = [
-            f"execnotes: {len(results)} snippets: {self.executed} ran, "
-            f"{cached} from the cache, {failed} failed"
+            f"execnotes: {counts.total} snippets: {counts.ran} ran, "
+            f"{counts.cached} from the cache, {counts.failed} failed"
         ]
         lines += [
             "  " + message.replace("\n", "\n  ")
