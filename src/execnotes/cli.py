@@ -46,13 +46,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings, pages = _load(config_file)
     if args.workers is not None:
         settings = dataclasses.replace(settings, workers=args.workers)
-    runner = Runner(settings)
+    # `check` never runs anything: it is a frozen build.
+    frozen = settings.frozen or args.command == "check"
+    runner = Runner(dataclasses.replace(settings, frozen=frozen))
     if args.command == "clear":
         count = runner.cache.clear()
         print(f"removed {count} cached results from {runner.cache.folder}")
         return 0
-    if args.command == "check":
-        runner = Runner(dataclasses.replace(settings, frozen=True))
     started = time.perf_counter()
     try:
         build = runner.new_build()
