@@ -1,9 +1,16 @@
-"""Results on disk, one JSON file per snippet, keyed by content.
+"""Results on disk, keyed by content, with every generation kept.
 
-The key covers the code that runs, the seed, the figure style, the output
-limit and the versions of Python, mxnet, numpy and matplotlib. The entry
-records the sources of the project modules and the data files the run read;
-they are re-hashed before a cached result is used. No mtimes anywhere.
+A job's key (see `job_key`) covers the code that runs, the options that
+change its output, its declared inputs and the environment. Under
+``<cache>/<key>/`` each generation is one JSON file, named by the state of
+the inputs the run recorded; a cached result is used only if all of those
+inputs are unchanged, re-measured without mtimes. Because earlier
+generations stay, reverting an edit finds its old result again.
+
+Entries are written atomically (readers see the old file or the new one)
+and validated on every read: a file of the wrong shape is a miss, never a
+crash. Pruning removes generations unused for `keep_days`, then the least
+recently used ones beyond `max_bytes`, and never one this build used.
 """
 
 from __future__ import annotations
@@ -14,24 +21,37 @@ import json
 import logging
 import os
 import platform
+import shutil
 import tempfile
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from execnotes.capture import file_digest
-from execnotes.protocol import Job, Outcome
+from execnotes.inputs import Inputs, file_state, listing_state
+from execnotes.protocol import Outcome, SchemaError
 
-log = logging.getLogger(__name__)
-FORMAT = 1
+log = logging.getLogger("execnotes.cache")
+FORMAT = 2
 _VERSIONED = ("mxnet", "numpy", "matplotlib")
 
 
-def environment() -> dict[str, str]:
-    """The versions that change what a snippet prints or draws."""
+@dataclass(frozen=True)
+class Bound:
+    """How much of the past the cache keeps."""
+
+    keep_days: float = 30.0
+    max_bytes: int = 1024 * 2**20
+
+
+def environment(root: Path, environ: Mapping[str, str]) -> dict[str, str]:
+    """The versions and settings that change what a snippet prints or draws."""
     versions = {
         "python": platform.python_version(),
         "execnotes-format": str(FORMAT),
+        "matplotlib-config": _matplotlib_config(root, environ),
     }
     for name in _VERSIONED:
         try:
@@ -41,95 +61,184 @@ def environment() -> dict[str, str]:
     return versions
 
 
+def _matplotlib_config(root: Path, environ: Mapping[str, str]) -> str:
+    """A hash of the user's matplotlib files that a worker reads when it
+    starts (rc file, style library, font list), found as matplotlib finds
+    them, without importing it."""
+    home = environ.get("HOME", str(Path.home()))
+    config = environ.get("MPLCONFIGDIR")
+    configdir = Path(
+        config or environ.get("XDG_CONFIG_HOME", f"{home}/.config")
+    )
+    cachedir = Path(config or environ.get("XDG_CACHE_HOME", f"{home}/.cache"))
+    if not config:
+        configdir, cachedir = configdir / "matplotlib", cachedir / "matplotlib"
+    files = [
+        root / "matplotlibrc",
+        Path(environ.get("MATPLOTLIBRC", str(root / "matplotlibrc"))),
+        configdir / "matplotlibrc",
+        *sorted((configdir / "stylelib").glob("*")),
+        *sorted(cachedir.glob("fontlist-*.json")),
+    ]
+    states = [f"{path}={file_state(str(path))}" for path in files]
+    states.append(f"stylelib={listing_state(str(configdir / 'stylelib'))}")
+    return hashlib.sha256("\n".join(states).encode()).hexdigest()
+
+
 def job_key(job_fields: dict[str, Any], env: dict[str, str]) -> str:
-    """Hash everything that decides a run's result, except imported files."""
+    """Hash everything that decides a run's result, except what it reads."""
     blob = json.dumps({"job": job_fields, "env": env}, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
 class Cache:
-    """A folder of results; safe for concurrent builds (atomic replace)."""
+    """A folder of results; safe for concurrent builds."""
 
-    def __init__(self, folder: Path, root: Path) -> None:
+    def __init__(self, folder: Path, inputs: Inputs, bound: Bound) -> None:
         self.folder = folder
-        self.root = root
-        self._digests: dict[Path, str | None] = {}
+        self.inputs = inputs
+        self.bound = bound
+        self.used: set[Path] = set()
 
     def new_build(self) -> None:
-        """Forget file hashes, so that every build sees files as they are."""
-        self._digests.clear()
+        """Measure inputs afresh and forget what the last build used."""
+        self.inputs.forget()
+        self.used = set()
 
-    def path(self, key: str) -> Path:
-        """Where the result for `key` lives."""
-        return self.folder / f"{key}.json"
+    def load(self, key: str) -> Outcome | None:
+        """The newest generation of `key` whose inputs are all unchanged."""
+        for path in self._generations(key):
+            outcome = self._read(path)
+            if outcome is not None and self.inputs.fresh(outcome.inputs):
+                self.used.add(path)
+                with contextlib.suppress(OSError):
+                    os.utime(path)  # recently used: pruned last
+                return outcome
+        return None
 
-    def load(self, job: Job) -> Outcome | None:
-        """Return the cached outcome if it exists and is still fresh."""
+    def _generations(self, key: str) -> list[Path]:
+        folder = self.folder / key
         try:
-            data = json.loads(self.path(job.key).read_text(encoding="utf-8"))
-            outcome = Outcome.from_json(data)
+            paths = [p for p in folder.iterdir() if _is_entry(p)]
+        except OSError:
+            return []
+        return sorted(paths, key=_last_used, reverse=True)
+
+    def _read(self, path: Path) -> Outcome | None:
+        try:
+            return Outcome.from_json(json.loads(path.read_bytes()))
         except FileNotFoundError:
             return None
-        except (OSError, ValueError, KeyError, TypeError) as error:
-            log.info(
-                "execnotes: ignoring unreadable cache entry %s (%s)",
-                job.key[:12],
-                error,
-            )
+        except (OSError, ValueError, SchemaError) as error:
+            log.info("execnotes: ignoring cache entry %s (%s)", path, error)
             return None
-        return outcome if self.is_fresh(outcome) else None
-
-    def is_fresh(self, outcome: Outcome) -> bool:
-        """True when every imported module and data file is unchanged."""
-        recorded = {**outcome.modules, **outcome.data_files}
-        # Entries name project files relative to the root, others absolutely.
-        return all(
-            self._digest(self.root / name) == digest
-            for name, digest in recorded.items()
-        )
-
-    def _digest(self, path: Path) -> str | None:
-        if path not in self._digests:
-            try:
-                self._digests[path] = file_digest(path)
-            except OSError:
-                self._digests[path] = None
-        return self._digests[path]
 
     def store(self, key: str, outcome: Outcome) -> None:
-        """Write an entry atomically: readers see the old file or the new."""
-        self.folder.mkdir(parents=True, exist_ok=True)
+        """Write a generation atomically. Raises OSError if it cannot."""
         text = json.dumps(outcome.to_json(), sort_keys=True)
-        handle, temporary = tempfile.mkstemp(
-            dir=self.folder, prefix=".tmp-", suffix=".json"
-        )
+        state = json.dumps(outcome.inputs, sort_keys=True).encode()
+        folder = self.folder / key
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{hashlib.sha256(state).hexdigest()[:24]}.json"
+        _write_atomically(path, text)
+        self.used.add(path)
+
+    def prune(self) -> int:
+        """Drop old generations within the bound; return how many went."""
         try:
-            with os.fdopen(handle, "w", encoding="utf-8") as file:
-                file.write(text)
-            os.replace(temporary, self.path(key))
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-            raise
-
-    def keys(self) -> set[str]:
-        """The keys that have an entry."""
-        if not self.folder.is_dir():
-            return set()
-        return {
-            path.stem
-            for path in self.folder.glob("*.json")
-            if not path.name.startswith(".")
-        }
-
-    def prune(self, keep: set[str]) -> list[str]:
-        """Remove entries whose key is not in `keep`; return what went."""
-        removed = sorted(self.keys() - keep)
-        for key in removed:
-            with contextlib.suppress(FileNotFoundError):
-                self.path(key).unlink()
+            entries = [
+                (_last_used(path), path.stat().st_size, path)
+                for folder in self.folder.iterdir()
+                if folder.is_dir()
+                for path in folder.iterdir()
+                if _is_entry(path)
+            ]
+        except OSError:
+            return 0
+        entries.sort(reverse=True)  # most recently used first
+        cutoff = time.time() - self.bound.keep_days * 86_400
+        total, removed = 0, 0
+        for used, size, path in entries:
+            total += size
+            old = used < cutoff or total > self.bound.max_bytes
+            if old and path not in self.used:
+                removed += _remove(path)
         return removed
 
     def clear(self) -> int:
-        """Remove every entry; return how many there were."""
-        return len(self.prune(set()))
+        """Remove every entry; return how many generations there were."""
+        count = sum(1 for _ in self.folder.glob("*/*.json"))
+        if self.folder.is_dir():
+            for path in self.folder.iterdir():
+                if path.is_dir():
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    path.unlink(missing_ok=True)
+        return count
+
+
+class Memo:
+    """Small lists of words by key, kept beside the results: where the
+    site's Markdown puts a page's blocks (see execnotes.directives)."""
+
+    def __init__(self, cache: Cache) -> None:
+        self.cache = cache
+
+    def _path(self, key: str) -> Path:
+        return self.cache.folder / "probes" / f"{key}.json"
+
+    def get(self, key: str) -> list[str] | None:
+        """The words stored under `key`, if they are there and well formed."""
+        path = self._path(key)
+        try:
+            words = json.loads(path.read_bytes())
+        except (OSError, ValueError):
+            return None
+        if not isinstance(words, list) or not all(
+            isinstance(w, str) for w in words
+        ):
+            return None
+        self.cache.used.add(path)
+        return words
+
+    def put(self, key: str, words: list[str]) -> None:
+        """Store words under `key`; a cache that cannot be written is no
+        reason to fail (the probe simply runs again next time)."""
+        path = self._path(key)
+        with contextlib.suppress(OSError):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _write_atomically(path, json.dumps(words))
+            self.cache.used.add(path)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def _is_entry(path: Path) -> bool:
+    return path.suffix == ".json" and not path.name.startswith(".")
+
+
+def _last_used(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def _remove(path: Path) -> int:
+    try:
+        path.unlink()
+    except OSError:
+        return 0
+    with contextlib.suppress(OSError):
+        path.parent.rmdir()  # only if it was the last generation
+    return 1

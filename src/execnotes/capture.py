@@ -1,122 +1,70 @@
-"""What a run leaves behind: its output, the files it read, its failure."""
+"""What a run leaves behind: its output, and its failure explained.
+
+A run's stdout and stderr (Python's and native code's alike, in the order
+they were written) go to one pipe that the zygote reads into an
+`OutputSink`. When the snippet returns, the child writes an end marker that
+only it knows: whatever a left-over subprocess writes after it is not the
+snippet's output.
+"""
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import io
+import codecs
 import os
-import sys
-import tempfile
 import traceback
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
-from execnotes.protocol import Problem
+from execnotes.protocol import Problem, clean_text
 
 CALL_FILENAME = "<execnotes>"
 
 
-def file_digest(path: Path) -> str:
-    """Return the SHA-256 of a file's bytes."""
-    with path.open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
+class OutputSink:
+    """Keeps the first `limit` characters of a byte stream up to `marker`,
+    and counts all of them."""
 
-
-def project_key(path: Path, root: Path) -> str:
-    """How a file is named in a cache entry: relative to the project if it
-    is inside it, so a cache moved with the project stays valid."""
-    return (
-        path.relative_to(root) if path.is_relative_to(root) else path
-    ).as_posix()
-
-
-class BoundedText(io.TextIOBase):
-    """A text sink that keeps the first `limit` characters and counts all."""
-
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, marker: bytes) -> None:
         self.limit = limit
-        self.parts: list[str] = []
-        self.kept = 0
+        self.marker = marker
+        self.ended = False
         self.total = 0
+        self._parts: list[str] = []
+        self._kept = 0
+        self._pending = b""
+        self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
 
-    def writable(self) -> bool:
-        """It is."""
-        return True
+    def feed(self, chunk: bytes) -> None:
+        """Take the next bytes read from the pipe."""
+        if self.ended:
+            return
+        data = self._pending + chunk
+        end = data.find(self.marker)
+        if end >= 0:
+            self._decode(data[:end], final=True)
+            self.ended = True
+            return
+        # The marker may begin in the last bytes: hold them back.
+        hold = min(len(data), len(self.marker) - 1)
+        self._decode(data[: len(data) - hold])
+        self._pending = data[len(data) - hold :]
 
-    def write(self, text: str) -> int:
-        """Keep what fits, count everything."""
+    def close(self) -> None:
+        """The stream ended (without a marker, if the run crashed)."""
+        if not self.ended:
+            self._decode(self._pending, final=True)
+            self._pending = b""
+            self.ended = True
+
+    def _decode(self, data: bytes, *, final: bool = False) -> None:
+        text = self._decoder.decode(data, final)
         self.total += len(text)
-        room = self.limit - self.kept
-        if room > 0:
-            self.parts.append(text[:room])
-            self.kept += min(room, len(text))
-        return len(text)
+        room = self.limit - self._kept
+        if room > 0 and text:
+            self._parts.append(text[:room])
+            self._kept += min(room, len(text))
 
-    def getvalue(self) -> str:
+    def text(self) -> str:
         """What was kept."""
-        return "".join(self.parts)
-
-
-@contextlib.contextmanager
-def native_output(out: BoundedText) -> Iterator[None]:
-    """Capture what native code (mxnet's C++ logs) writes to fds 1 and 2.
-
-    It is appended after the Python-level output when the run ends.
-    """
-    sys.stdout.flush()
-    sys.stderr.flush()
-    with tempfile.TemporaryFile() as sink:
-        saved = [os.dup(1), os.dup(2)]
-        os.dup2(sink.fileno(), 1)
-        os.dup2(sink.fileno(), 2)
-        try:
-            yield
-        finally:
-            os.dup2(saved[0], 1)
-            os.dup2(saved[1], 2)
-            for fd in saved:
-                os.close(fd)
-            size = sink.seek(0, os.SEEK_END)
-            sink.seek(0)
-            native = sink.read(out.limit + 1)
-            out.write(native.decode(errors="replace"))
-            out.total += max(0, size - len(native))
-
-
-class FileRecorder:
-    """Records the data files a run opens for reading (an audit hook)."""
-
-    def __init__(self, ignored: tuple[str, ...]) -> None:
-        self.ignored = tuple(
-            folder.rstrip(os.sep) + os.sep for folder in ignored
-        )
-        self.active = False
-        self.paths: set[str] = set()
-
-    def __call__(self, event: str, args: tuple[Any, ...]) -> None:
-        """Called by Python for every audited event."""
-        if not self.active or event != "open" or not args:
-            return
-        path, mode = args[0], args[1] if len(args) > 1 else "r"
-        if not isinstance(path, str) or not isinstance(mode, str | None):
-            return
-        if mode and any(flag in mode for flag in "wax+"):
-            return
-        path = os.path.abspath(path)
-        if not path.endswith((".py", ".pyc")) and not path.startswith(
-            self.ignored
-        ):
-            self.paths.add(path)
-
-    def digests(self, root: Path) -> dict[str, str]:
-        """The hash of every regular file recorded."""
-        return {
-            project_key(Path(path), root): file_digest(Path(path))
-            for path in sorted(self.paths)
-            if os.path.isfile(path)
-        }
+        return "".join(self._parts)
 
 
 def describe(error: BaseException, root: str, package: str) -> Problem:
@@ -128,12 +76,15 @@ def describe(error: BaseException, root: str, package: str) -> Problem:
         for frame in traceback.extract_tb(error.__traceback__)
         if _is_snippet_frame(frame.filename, package_dir)
     ]
-    message = "".join(traceback.format_exception_only(error)).strip()
+    try:
+        message = "".join(traceback.format_exception_only(error)).strip()
+    except Exception as broken:  # a broken __str__ is reported, not raised
+        message = f"{type(error).__name__}: <str() failed: {broken!r}>"
     return Problem(
         kind="error",
         exception=type(error).__name__,
-        message=message,
-        traceback="".join(traceback.format_list(frames)),
+        message=clean_text(message),
+        traceback=clean_text("".join(traceback.format_list(frames))),
     )
 
 

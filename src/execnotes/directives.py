@@ -1,20 +1,63 @@
-"""Find `{show}`, `{run}` and `{report}` blocks and inline values."""
+"""Find `{show}`, `{run}` and `{report}` blocks and inline values.
+
+A block is recognised exactly where the site's Markdown renders a fenced
+block: at the top level, in lists, admonitions, tabs and blockquotes, but
+not inside an HTML comment or as an example in another code block. Line
+scanning finds the candidates; a *probe* (the site's own Markdown, given by
+the adapter) settles the doubtful ones. Anything that looks like a block
+but is malformed, where Markdown would show it, is a located error.
+"""
 
 from __future__ import annotations
 
-import difflib
+import hashlib
 import re
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Literal, Protocol
+
+from execnotes.hints import did_you_mean
+from execnotes.options import OptionError, Options, parse_options
 
 Kind = Literal["show", "run", "report"]
 KINDS: tuple[Kind, ...] = ("show", "run", "report")
-OPTION_NAMES = ("caption", "hide", "timeout")
-HIDE_VALUES = ("code", "output")
 
-_FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
-_DIRECTIVE_INFO = re.compile(r"^\{(?P<kind>[\w-]+)\}\s*(?P<target>.*?)\s*$")
-_OPTION = re.compile(r"^(?P<name>[\w-]+)\s*:\s*(?P<value>.*?)\s*$")
+
+class Probe(Protocol):
+    """Renders Markdown to HTML exactly as the site does."""
+
+    fingerprint: str
+    """Changes whenever the rendering may change (extensions, options)."""
+
+    def __call__(self, text: str) -> str:
+        """The HTML of the Markdown `text`."""
+
+
+class Memo(Protocol):
+    """Where the places found by a probe are kept between builds."""
+
+    def get(self, key: str) -> list[str] | None:
+        """The places stored under `key`, if any."""
+
+    def put(self, key: str, places: list[str]) -> None:
+        """Store places under `key`."""
+
+
+_OPENER = re.compile(
+    r"^(?P<prefix>(?:[ \t]*>)*[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>.*)$"
+)
+_VALID_INFO = re.compile(
+    r"^\{(?P<kind>[\w-]+)\}(?:[ \t]+(?P<target>\S+))?[ \t]*$"
+)
+_LOOKS_LIKE = re.compile(r"^\{\s*(?P<kind>[\w-]+)")
+__all__ = [
+    "Directive",
+    "DirectiveError",
+    "InlineValue",
+    "Options",
+    "ParsedPage",
+    "did_you_mean",
+    "parse_page",
+]
 _INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1")
 _INLINE_VALUE = re.compile(
     r"\{\{\s*(?P<target>[\w.-]+)\[\s*(?P<quote>['\"])(?P<key>[\w-]+)(?P=quote)"
@@ -33,18 +76,12 @@ class DirectiveError(Exception):
 
 
 @dataclass(frozen=True)
-class Options:
-    """Per-block options, parsed once from the lines inside the fence."""
-
-    caption: str | None = None
-    hide_code: bool = False
-    hide_output: bool = False
-    timeout: float | None = None
-
-
-@dataclass(frozen=True)
 class Directive:
-    """One `{show}`, `{run}` or `{report}` block of a page."""
+    """One `{show}`, `{run}` or `{report}` block of a page.
+
+    `prefix` is what stands before the fence on each of its lines (the
+    indentation of a list or admonition, the `>` of a blockquote).
+    """
 
     kind: Kind
     target: str
@@ -52,7 +89,7 @@ class Directive:
     page: str
     line: int
     end_line: int
-    indent: str = ""
+    prefix: str = ""
 
 
 @dataclass(frozen=True)
@@ -77,101 +114,204 @@ class ParsedPage:
     errors: list[DirectiveError] = field(default_factory=list)
 
 
-def did_you_mean(name: str, choices: list[str] | tuple[str, ...]) -> str:
-    """Return ' Did you mean X?' for the closest choice, or ''."""
-    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
-    return f" Did you mean {close[0]!r}?" if close else ""
+@dataclass(frozen=True)
+class _Candidate:
+    index: int  # of the opening line
+    closing: int | None
+    prefix: str
+    fence: str
+    info: str
+
+    @property
+    def valid(self) -> re.Match[str] | None:
+        return (
+            _VALID_INFO.match(self.info)
+            if self.fence[0] not in self.info
+            else None
+        )
 
 
-def parse_page(page: str, markdown: str, line_offset: int = 0) -> ParsedPage:
+def parse_page(
+    page: str,
+    markdown: str,
+    line_offset: int = 0,
+    probe: Probe | None = None,
+    memo: Memo | None = None,
+) -> ParsedPage:
     """Parse a page; errors are collected, not raised, so one bad block
     does not hide the others.
 
     `line_offset` is the number of file lines before `markdown` (front
     matter MkDocs removed), so that every line reported is a file line.
+    `probe` renders Markdown to HTML as the site does; without it, blocks
+    are taken where line scanning finds them. `memo` keeps what the probe
+    found, so an unchanged page is not rendered twice in later builds.
     """
-    parsed = _parse(page, markdown)
-    if not line_offset:
-        return parsed
-    shift = line_offset
-    return ParsedPage(
-        page,
-        [
-            replace(d, line=d.line + shift, end_line=d.end_line + shift)
-            for d in parsed.directives
-        ],
-        [replace(v, line=v.line + shift) for v in parsed.inline_values],
-        [
-            DirectiveError(e.page, e.line + shift, e.message)
-            for e in parsed.errors
-        ],
-    )
-
-
-def _parse(page: str, markdown: str) -> ParsedPage:
-    parsed = ParsedPage(page)
     lines = markdown.splitlines()
+    parsed = ParsedPage(page)
+    candidates = _scan(lines, parsed)
+    places = _places(lines, candidates, probe, memo)
+    for candidate, place in zip(candidates, places, strict=True):
+        valid = candidate.valid
+        if place == "fence" and valid is not None:
+            _add_directive(parsed, lines, candidate, valid)
+        elif place in ("fence", "text"):
+            parsed.errors.append(_misplaced(page, candidate, place))
+    parsed.directives.sort(key=lambda d: d.line)
+    parsed.errors.sort(key=lambda e: e.line)
+    return _shifted(parsed, line_offset) if line_offset else parsed
+
+
+def _scan(lines: list[str], parsed: ParsedPage) -> list[_Candidate]:
+    """Candidates for blocks; inline values outside every fence."""
+    found: list[_Candidate] = []
     index = 0
     while index < len(lines):
-        match = _FENCE.match(lines[index])
+        match = _OPENER.match(lines[index])
         if match is None:
             _collect_inline_values(parsed, lines[index], index + 1)
             index += 1
             continue
-        closing = _find_closing_fence(lines, index, match["fence"])
-        info = _DIRECTIVE_INFO.match(match["info"].strip())
-        if info is not None:
-            _parse_directive(parsed, lines, (index, closing), match, info)
+        prefix, fence, info = (
+            match["prefix"],
+            match["fence"],
+            match["info"].strip(),
+        )
+        closing = _find_closing(lines, index, prefix, fence)
+        if _LOOKS_LIKE.match(info) or _VALID_INFO.match(
+            info.replace(fence[0], "")
+        ):
+            found.append(_Candidate(index, closing, prefix, fence, info))
+        if fence[0] in info and fence[0] == "`":
+            index += 1  # not a fence at all (backticks in the info)
+            continue
         index = (closing if closing is not None else len(lines)) + 1
-    return parsed
+    return found
 
 
-def _find_closing_fence(
-    lines: list[str], start: int, fence: str
+def _find_closing(
+    lines: list[str], start: int, prefix: str, fence: str
 ) -> int | None:
-    char, size = fence[0], len(fence)
     for index in range(start + 1, len(lines)):
-        stripped = lines[index].strip()
-        if stripped.startswith(char * size) and not stripped.strip(char):
+        body = _strip_prefix(lines[index], prefix)
+        if body is None:
+            return None  # the container ended first
+        stripped = body.strip()
+        if stripped.startswith(fence) and not stripped.strip(fence[0]):
             return index
     return None
 
 
-def _parse_directive(
+def _strip_prefix(line: str, prefix: str) -> str | None:
+    if line.startswith(prefix):
+        return line[len(prefix) :]
+    if not line.strip() or line.strip() == prefix.strip():
+        return ""
+    return None
+
+
+def _places(
+    lines: list[str],
+    candidates: list[_Candidate],
+    probe: Probe | None,
+    memo: Memo | None,
+) -> list[str]:
+    """Where Markdown puts each candidate: 'fence', 'text' (shown as
+    text: a broken block), or 'ignored' (in a comment or a code example)."""
+    if not candidates:
+        return []
+    plain = all(c.valid and not c.prefix for c in candidates)
+    if probe is None or (plain and not any("<!--" in line for line in lines)):
+        return ["fence"] * len(candidates)
+    text = "\n".join(_probe_lines(lines, candidates))
+    key = hashlib.sha256(f"{probe.fingerprint}\n{text}".encode()).hexdigest()
+    places = None if memo is None else memo.get(key)
+    if places is None or len(places) != len(candidates):
+        html = probe(text)
+        places = [
+            _place(html, n, c.valid is not None)
+            for n, c in enumerate(candidates)
+        ]
+        if memo is not None:
+            memo.put(key, places)
+    return places
+
+
+def _marker(number: int) -> str:
+    return f"execnotesprobe{number}x"
+
+
+def _probe_lines(lines: list[str], candidates: list[_Candidate]) -> list[str]:
+    """The page with each candidate's body replaced by a marker."""
+    probed = list(lines)
+    for number, candidate in enumerate(candidates):
+        start, marker = candidate.index, _marker(number)
+        if candidate.valid and candidate.closing is not None:
+            blank = [""] * (candidate.closing - start - 1)
+            probed[start + 1 : candidate.closing] = blank
+            probed[start] = f"{candidate.prefix}{candidate.fence}text"
+            if blank:
+                probed[start + 1] = candidate.prefix + marker
+            else:
+                probed[start] += f"\n{candidate.prefix}{marker}"
+        else:
+            probed[start] += f" {marker}"
+    return probed
+
+
+def _place(html: str, number: int, valid: bool) -> str:
+    marker = _marker(number)
+    at = html.find(marker)
+    if at < 0:
+        return "ignored"  # dropped by the Markdown (e.g. a raw HTML block)
+    before = html[:at]
+    if before.rfind("<!--") > before.rfind("-->"):
+        return "ignored"
+    if before.rfind("<pre") <= before.rfind("</pre>"):
+        return "text"  # outside every code block
+    # Inside a code block: the block itself, or an example of one (then
+    # its fence line shows as code too, and a malformed one always does).
+    example = not valid or re.search(r"(`{3,}|~{3,})text\s*$", before)
+    return "ignored" if example else "fence"
+
+
+def _add_directive(
     parsed: ParsedPage,
     lines: list[str],
-    span: tuple[int, int | None],
-    fence: re.Match[str],
-    info: re.Match[str],
+    candidate: _Candidate,
+    valid: re.Match[str],
 ) -> None:
-    start, closing = span
-    page, line = parsed.page, start + 1
-    kind, target = info["kind"], info["target"]
+    page, line = parsed.page, candidate.index + 1
+    kind, target = valid["kind"], valid["target"] or ""
     if kind not in KINDS:
-        hint = did_you_mean(kind, KINDS)
         parsed.errors.append(
             DirectiveError(
                 page,
                 line,
                 f"unknown block {{{kind}}}; use one of {{show}}, {{run}}, "
-                f"{{report}}.{hint}",
+                f"{{report}}.{did_you_mean(kind, KINDS)}",
             )
         )
         return
-    if closing is None:
+    if candidate.closing is None:
         parsed.errors.append(
             DirectiveError(
                 page,
                 line,
                 f"the {{{kind}}} block is never closed; end it with a line "
-                f"{fence['fence']}",
+                f"{candidate.prefix}{candidate.fence}",
             )
         )
         return
+    body = [
+        _strip_prefix(text, candidate.prefix) or ""
+        for text in lines[candidate.index + 1 : candidate.closing]
+    ]
     try:
-        options = parse_options(page, line, lines[start + 1 : closing])
-    except DirectiveError as error:
-        parsed.errors.append(error)
+        options = parse_options(body, run=kind == "run")
+    except OptionError as error:
+        where = line + error.offset
+        parsed.errors.append(DirectiveError(page, where, error.message))
         return
     if kind != "report" and not target:
         parsed.errors.append(
@@ -190,68 +330,43 @@ def _parse_directive(
             options=options,
             page=page,
             line=line,
-            end_line=closing + 1,
-            indent=fence["indent"],
+            end_line=candidate.closing + 1,
+            prefix=candidate.prefix,
         )
     )
 
 
-def parse_options(page: str, line: int, body: list[str]) -> Options:
-    """Parse `name: value` lines into Options; raise on anything else."""
-    values: dict[str, str] = {}
-    for offset, text in enumerate(body, start=1):
-        if not text.strip():
-            continue
-        match = _OPTION.match(text.strip())
-        if match is None:
-            raise DirectiveError(
-                page,
-                line + offset,
-                f"expected an option 'name: value', found {text.strip()!r}; "
-                f"options are {', '.join(OPTION_NAMES)}",
-            )
-        name = match["name"]
-        if name not in OPTION_NAMES:
-            raise DirectiveError(
-                page,
-                line + offset,
-                f"unknown option {name!r}; options are "
-                f"{', '.join(OPTION_NAMES)}."
-                f"{did_you_mean(name, OPTION_NAMES)}",
-            )
-        values[name] = match["value"]
-    return _options_from(page, line, values)
-
-
-def _options_from(page: str, line: int, values: dict[str, str]) -> Options:
-    hide = {part.strip() for part in values.get("hide", "").split(",")}
-    hide.discard("")
-    unknown = sorted(hide - set(HIDE_VALUES))
-    if unknown:
-        raise DirectiveError(
+def _misplaced(page: str, candidate: _Candidate, place: str) -> DirectiveError:
+    line, info = candidate.index + 1, candidate.info
+    if candidate.valid and place == "text":
+        return DirectiveError(
             page,
             line,
-            f"hide: {unknown[0]!r} is not understood; write 'hide: code' "
-            f"or 'hide: output'.{did_you_mean(unknown[0], HIDE_VALUES)}",
+            f"{candidate.fence}{info} is not rendered as a fenced block here, "
+            "so it would show as text; start it on a line of its own, after "
+            "a blank line, indented like the text it belongs to",
         )
-    timeout = None
-    if "timeout" in values:
-        try:
-            timeout = float(values["timeout"])
-        except ValueError:
-            timeout = -1.0
-        if timeout <= 0:
-            raise DirectiveError(
-                page,
-                line,
-                f"timeout: {values['timeout']!r} is not a positive number "
-                "of seconds, e.g. 'timeout: 120'",
-            )
-    return Options(
-        caption=values.get("caption") or None,
-        hide_code="code" in hide,
-        hide_output="output" in hide,
-        timeout=timeout,
+    return DirectiveError(
+        page,
+        line,
+        f"malformed block {candidate.fence}{info!s}; write "
+        "```{run} snippets.module.name (or {show}, {report}) alone on its "
+        "line, then the options, then a closing ``` line",
+    )
+
+
+def _shifted(parsed: ParsedPage, shift: int) -> ParsedPage:
+    return ParsedPage(
+        parsed.page,
+        [
+            replace(d, line=d.line + shift, end_line=d.end_line + shift)
+            for d in parsed.directives
+        ],
+        [replace(v, line=v.line + shift) for v in parsed.inline_values],
+        [
+            DirectiveError(e.page, e.line + shift, e.message)
+            for e in parsed.errors
+        ],
     )
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from pathlib import Path
 from typing import Any
 
+import markdown
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
@@ -17,11 +20,15 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 from mkdocs.utils.meta import get_data
 
+from execnotes.cache import Bound
+from execnotes.jobs import Build
+from execnotes.protocol import check_timeout
 from execnotes.render import PageRenderer, Rendered
-from execnotes.session import Build, Runner, Settings
+from execnotes.session import Runner, Settings
 
 log = logging.getLogger("mkdocs.plugins.execnotes")
 FIGURE_DIR = "assets/execnotes"
+_MAX_WORKERS = 64
 
 
 class ExecNotesConfig(base.Config):
@@ -43,14 +50,17 @@ class ExecNotesConfig(base.Config):
     """Longer output is cut, with a visible notice."""
     frozen = c.Type(bool, default=False)
     """Never run: use the cache and report what is missing (for CI)."""
-    prune = c.Type(bool, default=True)
-    """Remove cache entries the finished build did not use."""
+    cache_keep_days = c.Type((int, float), default=30)
+    """Keep cached results unused for up to this many days."""
+    cache_max_mb = c.Type(int, default=1024)
+    """Beyond this size, drop the least recently used results first."""
 
 
 class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
     """Shows and runs code from the snippets package in Markdown pages."""
 
     def __init__(self) -> None:
+        _forward_core_logs()
         self.runner: Runner | None = None
         self.build: Build | None = None
         self.depth = 0
@@ -92,7 +102,9 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         """Start an outer build (i18n nests one build per language)."""
         if self.depth == 0 and self.runner is not None:
-            self.build = self.runner.new_build(execute=self.config.enabled)
+            self.build = self.runner.new_build(
+                execute=self.config.enabled, probe=MarkdownProbe(config)
+            )
         self.depth += 1
         self.pages = {}
 
@@ -124,7 +136,7 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
         )
         rendered = renderer.render(markdown)
         for line, message in rendered.problems:
-            if self.build.record_failure(file.src_uri, line, message):
+            if self.build.record_problem(file.src_uri, line, message):
                 log.warning("execnotes: %s", _indent_continuation(message))
         self.pages[file.src_uri] = rendered
         return rendered.markdown
@@ -158,11 +170,9 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
             return
         build, self.build = self.build, None
         self.last_build = build
-        removed = build.finish(prune=self.config.prune)
+        removed = build.finish()
         if removed:
-            log.debug(
-                "execnotes: removed %d stale cache entries", len(removed)
-            )
+            log.debug("execnotes: pruned %d old cache entries", removed)
         if build.execute:
             _log_summary(build)
 
@@ -185,17 +195,27 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
 
 
 def _check(options: ExecNotesConfig) -> None:
-    limits = (
-        ("workers", options.workers, 0),
-        ("timeout", options.timeout, 1e-9),
-        ("max_output_chars", options.max_output_chars, 1),
-    )
-    for name, value, least in limits:
-        if value < least:
-            bound = "0 or more" if least == 0 else "more than 0"
+    problems = {
+        "workers": None
+        if 0 <= options.workers <= _MAX_WORKERS
+        else f"must be 0 (one per core) to {_MAX_WORKERS}",
+        "timeout": check_timeout(float(options.timeout)),
+        "max_output_chars": None
+        if options.max_output_chars >= 1
+        else "must be 1 or more",
+        "cache_keep_days": None
+        if 0 <= options.cache_keep_days < 100_000
+        else "must be 0 or more days",
+        "cache_max_mb": None
+        if options.cache_max_mb >= 0
+        else "must be 0 or more",
+    }
+    for name, problem in problems.items():
+        if problem is not None:
             raise PluginError(
-                f"execnotes: option '{name}' must be {bound}, not {value!r} "
-                "(in mkdocs.yml, under plugins: - execnotes:)"
+                f"execnotes: option '{name}': {problem}, not "
+                f"{getattr(options, name)!r} (in mkdocs.yml, under plugins: "
+                "- execnotes:)"
             )
 
 
@@ -213,7 +233,7 @@ def without_front_matter(file: File) -> tuple[str, str, int]:
 
 def _log_summary(build: Build) -> None:
     summary = _indent_continuation(build.summary())
-    if build.failures or any(
+    if build.problems or any(
         r.outcome.status != "ok" for r in build.results.values()
     ):
         log.warning(summary)
@@ -246,7 +266,57 @@ def settings_from(options: ExecNotesConfig, config: MkDocsConfig) -> Settings:
         seed=options.seed,
         max_output_chars=options.max_output_chars,
         frozen=options.frozen,
+        cache_bound=Bound(
+            keep_days=float(options.cache_keep_days),
+            max_bytes=options.cache_max_mb * 2**20,
+        ),
     )
+
+
+class MarkdownProbe:
+    """Renders Markdown with the site's extensions, to tell the core where
+    a block would be rendered as a fenced block (execnotes.directives)."""
+
+    def __init__(self, config: MkDocsConfig) -> None:
+        self.extensions = list(config.markdown_extensions)
+        self.configs = dict(config.mdx_configs)
+        described = json.dumps(
+            [self.extensions, self.configs], sort_keys=True, default=_named
+        )
+        self.fingerprint = hashlib.sha256(described.encode()).hexdigest()
+        self._markdown: markdown.Markdown | None = None
+
+    def __call__(self, text: str) -> str:
+        """The HTML of `text`."""
+        if self._markdown is None:
+            self._markdown = markdown.Markdown(
+                extensions=self.extensions, extension_configs=self.configs
+            )
+        html: str = self._markdown.reset().convert(text)
+        return html
+
+
+def _named(value: object) -> str:
+    """A stable name for an option value JSON cannot write (a function)."""
+    kind = value if callable(value) else type(value)
+    module = getattr(kind, "__module__", "")
+    return f"{module}.{getattr(kind, '__qualname__', '')}"
+
+
+class _Forward(logging.Handler):
+    """Hands the core's log records to MkDocs' logger, so that its warnings
+    count for `--strict` and show like every other plugin's."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if log.isEnabledFor(record.levelno):
+            log.handle(record)
+
+
+def _forward_core_logs() -> None:
+    core = logging.getLogger("execnotes")
+    if not any(isinstance(h, _Forward) for h in core.handlers):
+        core.addHandler(_Forward())
+        core.propagate = False
 
 
 def _language(page: Page, config: MkDocsConfig) -> str:

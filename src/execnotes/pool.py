@@ -1,29 +1,39 @@
-"""A small pool of warm, spawned worker processes with per-run timeouts.
+"""A small pool of warm zygote processes, one per slot, fed by threads.
 
-Unlike `concurrent.futures.ProcessPoolExecutor`, a run that hangs or kills its
-process is reported on its own future and the pool carries on with a fresh
-worker; the other runs are not affected.
+Each slot owns one zygote (`execnotes.zygote`), spawned fresh, that forks a
+child per run. Every job gets a run id; a reply is taken only if it carries
+that id, so a stray message can never pass for another job's result. A
+zygote found dead before a job starts is replaced and the job retried; only
+a zygote that dies during a run fails that run.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import multiprocessing
 import os
 import queue
 import threading
+import time
+import uuid
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
+from typing import Any
 
-from execnotes import worker
-from execnotes.protocol import Job, Outcome, Problem, Status
+from execnotes import procs, zygote
+from execnotes.protocol import Job, Outcome, Problem, SchemaError, Status
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("execnotes.pool")
 _STARTUP_TIMEOUT = 300.0
+_ACK_TIMEOUT = 60.0
+# The zygote enforces the timeout; this is how long the pool waits beyond
+# it before it takes the zygote for wedged.
+_GRACE = 60.0
 
 OnDone = Callable[[Job, Outcome], Outcome]
 
@@ -31,18 +41,21 @@ OnDone = Callable[[Job, Outcome], Outcome]
 @dataclass(frozen=True)
 class _Task:
     job: Job
-    timeout: float
     future: Future[Outcome]
     on_done: OnDone | None
 
 
+class _Lost(Exception):
+    """The zygote's pipe ended."""
+
+
 class WorkerPool:
-    """Runs jobs in `size` spawned processes that stay warm between builds."""
+    """Runs jobs in `size` zygotes that stay warm between builds."""
 
     def __init__(
-        self, size: int, settings: worker.WorkerSettings, *, warm: bool = False
+        self, size: int, settings: zygote.WorkerSettings, *, warm: bool = False
     ) -> None:
-        """Start `size` slots; with `warm`, each starts its worker at once
+        """Start `size` slots; with `warm`, each starts its zygote at once
         rather than on its first job."""
         if size < 1:
             raise ValueError(f"a pool needs at least one worker, not {size}")
@@ -56,7 +69,7 @@ class WorkerPool:
         self._slots = [_Slot(self) for _ in range(size)]
         self._threads = [
             threading.Thread(
-                target=slot.serve, name=f"execnotes-worker-{n}", daemon=True
+                target=slot.serve, name=f"execnotes-slot-{n}", daemon=True
             )
             for n, slot in enumerate(self._slots)
         ]
@@ -64,7 +77,7 @@ class WorkerPool:
             thread.start()
 
     def submit(
-        self, job: Job, timeout: float, on_done: OnDone | None = None
+        self, job: Job, on_done: OnDone | None = None
     ) -> Future[Outcome]:
         """Queue a job; the future always completes with an Outcome.
 
@@ -73,11 +86,11 @@ class WorkerPool:
         outcome it returns is the future's result.
         """
         future: Future[Outcome] = Future()
-        self.tasks.put(_Task(job, timeout, future, on_done))
+        self.tasks.put(_Task(job, future, on_done))
         return future
 
     def close(self) -> None:
-        """Stop every worker; queued jobs are cancelled."""
+        """Stop every zygote; queued jobs are cancelled."""
         self.closed = True
         with contextlib.suppress(queue.Empty):
             while True:
@@ -86,25 +99,27 @@ class WorkerPool:
                     task.future.cancel()
         for _ in self._threads:
             self.tasks.put(None)
-        for thread in self._threads:
-            thread.join(timeout=10)
         for slot in self._slots:
-            slot.stop(kill=True)
+            slot.interrupt()
+        for slot, thread in zip(self._slots, self._threads, strict=True):
+            thread.join(timeout=10)
+            if thread.is_alive() and slot.process is not None:
+                slot.process.kill()
 
     def spawn(self) -> tuple[BaseProcess, Connection]:
-        """Start one worker process."""
+        """Start one zygote process (from a slot's long-lived thread: the
+        zygote dies with the thread that started it)."""
         context = multiprocessing.get_context("spawn")
         parent, child = context.Pipe()
         process = context.Process(
-            target=worker.main,
-            args=(child, self.settings),
-            name="execnotes-worker",
+            target=zygote.main,
+            args=(child, self.settings, os.getpid()),
+            name="execnotes-zygote",
             daemon=True,
         )
         with self._lock:
-            # A fixed hash seed: a printed set or dict of strings must not
-            # change order between builds. The child copies the environment
-            # at start, so it is set only around start().
+            # The hash seed is read when the interpreter starts, so it must
+            # be in the environment the child is spawned with.
             previous = os.environ.get("PYTHONHASHSEED")
             os.environ["PYTHONHASHSEED"] = "0"
             try:
@@ -120,125 +135,160 @@ class WorkerPool:
 
 
 class _Slot:
-    """One worker process and the thread that feeds it."""
+    """One zygote and the thread that feeds it."""
 
     def __init__(self, pool: WorkerPool) -> None:
         self.pool = pool
         self.process: BaseProcess | None = None
         self.connection: Connection | None = None
         self.ready = False
+        self.busy = False
 
     def serve(self) -> None:
         """Take tasks until the pool closes."""
         if self.pool.warm:
-            self._start()
+            with contextlib.suppress(Exception):
+                self._ensure_ready()
         while (task := self.pool.tasks.get()) is not None:
             if not task.future.set_running_or_notify_cancel():
                 continue
+            self.busy = True
             try:
-                outcome = self._run(task.job, task.timeout)
+                outcome = self._run(task.job)
+                if task.on_done is not None:
+                    outcome = task.on_done(task.job, outcome)
             except Exception as error:  # the slot must never die silently
                 log.exception("execnotes: a worker slot failed")
-                outcome = _failed("crashed", "WorkerPoolError", str(error))
-            if task.on_done is not None:
-                outcome = task.on_done(task.job, outcome)
+                outcome = _failed("crashed", "WorkerPoolError", repr(error))
+            finally:
+                self.busy = False
             task.future.set_result(outcome)
+        self.stop()
 
-    def _run(self, job: Job, timeout: float) -> Outcome:
-        if self.connection is None:
-            self._start()
-        failed = self._wait_ready()
-        if failed is not None:
-            return failed
-        connection = self.connection
-        if connection is None:  # pragma: no cover - _start always sets it
-            raise RuntimeError("worker slot has no connection")
+    def _run(self, job: Job) -> Outcome:
+        # A zygote that died while idle is replaced, and the job retried:
+        # the job never started, so it is not its failure.
+        for _ in range(3):
+            try:
+                connection = self._ensure_ready()
+            except _Lost:
+                self.stop()
+                return _failed("crashed", "WorkerStartError", _START_FAILED)
+            run_id = uuid.uuid4().hex
+            try:
+                connection.send((run_id, job))
+                pid = self._receive(
+                    connection, "started", run_id, _ACK_TIMEOUT
+                )
+            except (_Lost, OSError, ValueError):
+                self.stop()
+                continue
+            return self._finish(connection, run_id, pid, job)
+        return _failed("crashed", "WorkerStartError", _START_FAILED)
+
+    def _finish(
+        self, connection: Connection, run_id: str, pid: int, job: Job
+    ) -> Outcome:
         try:
-            connection.send(job)
-            if connection.poll(timeout):
-                return _checked(connection.recv())
-            return self._lost(_timeout_problem(timeout))
-        except (EOFError, OSError, ConnectionError):
-            return self._lost(self._crash_problem())
+            text = self._receive(
+                connection, "done", run_id, job.timeout + _GRACE
+            )
+        except _Lost:
+            self.stop()
+            procs.kill_group(pid)
+            return _failed("crashed", "WorkerDied", _ZYGOTE_DIED)
+        if text is None:  # the zygote is wedged: it must be replaced
+            self.stop()
+            procs.kill_group(pid)
+            return _failed("timeout", "TimeoutError", _WEDGED)
+        try:
+            return Outcome.from_json(json.loads(text))
+        except (ValueError, SchemaError) as error:
+            return _failed("crashed", "WorkerProtocolError", str(error))
 
-    def _start(self) -> None:
-        if not self.pool.closed:
-            self.process, self.connection = self.pool.spawn()
+    def _receive(
+        self, connection: Connection, kind: str, run_id: str, timeout: float
+    ) -> Any:
+        """The payload of the message (kind, run_id, payload); None if none
+        came in time. Messages for other runs are dropped."""
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                if not connection.poll(left):
+                    return None
+                message = connection.recv()
+            except (EOFError, OSError) as error:
+                raise _Lost from error
+            if _matches(message, kind, run_id):
+                return message[2]
+            log.debug("execnotes: dropped a stray message %.200r", message)
+        return None
+
+    def _ensure_ready(self) -> Connection:
+        process, connection = self.process, self.connection
+        if process is None or connection is None or not process.is_alive():
+            self.stop()
+            if self.pool.closed:
+                raise _Lost
+            self.process, self.connection = process, connection = (
+                self.pool.spawn()
+            )
             self.ready = False
+        if not self.ready:
+            try:
+                ready = connection.poll(_STARTUP_TIMEOUT) and connection.recv()
+            except (EOFError, OSError) as error:
+                raise _Lost from error
+            if not (isinstance(ready, tuple) and ready[0] == "ready"):
+                raise _Lost
+            self.ready = True
+        return connection
 
-    def _wait_ready(self) -> Outcome | None:
-        connection = self.connection
-        if connection is None:
-            return _failed("crashed", "PoolClosed", "the pool was closed")
-        if self.ready:
-            return None
-        try:
-            if (
-                connection.poll(_STARTUP_TIMEOUT)
-                and connection.recv() == "ready"
-            ):
-                self.ready = True
-                return None
-        except (EOFError, OSError):
-            pass
-        self.stop(kill=True)
-        return _failed(
-            "crashed",
-            "WorkerStartError",
-            "a worker process could not start (importing mxnet or "
-            "matplotlib failed); `python -c 'import mxnet'` shows why",
-        )
-
-    def _lost(self, problem: Problem) -> Outcome:
-        self.stop(kill=True)
-        return Outcome(status=problem.kind, problem=problem)
-
-    def _crash_problem(self) -> Problem:
+    def interrupt(self) -> None:
+        """Stop a run in progress (the pool is closing): the zygote kills
+        its run on SIGTERM and exits."""
         process = self.process
-        if process is not None:
-            process.join(timeout=5)
-        code = None if process is None else process.exitcode
-        return Problem(
-            "crashed",
-            "WorkerDied",
-            f"the worker process died while running it (exit code {code}); "
-            "look for os._exit, sys.exit in a thread, or a crash in native "
-            "code. A fresh worker took over",
-        )
+        if self.busy and process is not None and process.is_alive():
+            process.terminate()
 
-    def stop(self, *, kill: bool = False) -> None:
-        """End this slot's worker; the next task starts a fresh one."""
+    def stop(self) -> None:
+        """End this slot's zygote; the next task starts a fresh one."""
         process, connection = self.process, self.connection
         self.process = self.connection = None
-        if process is not None and kill:
-            process.kill()
+        self.ready = False
         if connection is not None:
             with contextlib.suppress(OSError, ValueError):
                 connection.send(None)
             connection.close()
         if process is not None:
-            process.join(timeout=2)
+            process.join(timeout=5)
             if process.is_alive():
                 process.kill()
                 process.join(timeout=5)
 
 
-def _failed(kind: Status, exception: str, message: str) -> Outcome:
-    problem = Problem(kind, exception, message)
-    return Outcome(status=problem.kind, problem=problem)
-
-
-def _timeout_problem(timeout: float) -> Problem:
-    return Problem(
-        "timeout",
-        "TimeoutError",
-        f"it ran longer than its timeout of {timeout:g} s and was stopped; "
-        "make it faster, or raise the limit with 'timeout: N' in the block "
-        "or the plugin's 'timeout' option",
+def _matches(message: object, kind: str, run_id: str) -> bool:
+    return (
+        isinstance(message, tuple)
+        and len(message) == 3
+        and message[0] == kind
+        and message[1] == run_id
     )
 
 
-def _checked(message: object) -> Outcome:
-    if isinstance(message, Outcome):
-        return message
-    raise ConnectionError(f"unexpected message from a worker: {message!r}")
+def _failed(kind: Status, exception: str, message: str) -> Outcome:
+    return Outcome(status=kind, problem=Problem(kind, exception, message))
+
+
+_START_FAILED = (
+    "a worker process could not start (importing mxnet or matplotlib "
+    "failed); `python -c 'import mxnet'` shows why"
+)
+_ZYGOTE_DIED = (
+    "the worker process died while running it; look for code that kills "
+    "its parent process. A fresh worker took over"
+)
+_WEDGED = (
+    "the worker process stopped answering; it was replaced. Please report "
+    "this as a bug of execnotes"
+)

@@ -1,11 +1,27 @@
-"""The messages between the runner and its workers, and the cached result."""
+"""The messages between the runner and its workers, and the cached result.
+
+An `Outcome` crosses two trust boundaries: from a forked child (which runs
+an author's code) to the pool, and from the cache folder (which anyone may
+edit) back into a build. Both go through `Outcome.from_json`, which accepts
+exactly the documented shape and raises `SchemaError` on anything else.
+"""
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 Status = Literal["ok", "error", "timeout", "crashed"]
+Value = float | int | str | bool
+
+# Longest timeout a block or the plugin may ask for: a day. Beyond it a
+# wait is no longer a timeout, and `inf` or `nan` would break the clocks.
+MAX_TIMEOUT = 86_400.0
+
+
+class SchemaError(ValueError):
+    """A message or cache entry that does not have the expected shape."""
 
 
 @dataclass(frozen=True)
@@ -32,6 +48,7 @@ class Job:
     call_filename: str
     seed: int
     max_output: int
+    timeout: float = 300.0
 
 
 @dataclass(frozen=True)
@@ -46,27 +63,143 @@ class Problem:
 
 @dataclass(frozen=True)
 class Outcome:
-    """Everything a run produced; this is what the cache stores."""
+    """Everything a run produced; this is what the cache stores.
+
+    `inputs` maps what the run read (``file:``, ``list:``, ``env:``,
+    ``import:`` keys) to its state at the time; see `execnotes.inputs`.
+    """
 
     status: Status
     output: str = ""
     output_chars: int = 0
     value: str | None = None
-    values: dict[str, Any] = field(default_factory=dict)
+    values: dict[str, Value] = field(default_factory=dict)
     figures: list[str] = field(default_factory=list)
     duration: float = 0.0
     problem: Problem | None = None
-    modules: dict[str, str] = field(default_factory=dict)
-    data_files: dict[str, str] = field(default_factory=dict)
+    inputs: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
         return asdict(self)
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Outcome:
-        """Rebuild an outcome; raise KeyError/TypeError on a malformed one."""
-        problem = data.pop("problem")
+    def from_json(cls, data: object) -> Outcome:
+        """Rebuild an outcome from parsed JSON, checking every field.
+
+        Raises:
+            SchemaError: `data` is not exactly an outcome's shape.
+        """
+        fields = _object(data, "outcome", _OUTCOME_FIELDS)
+        problem = fields["problem"]
         return cls(
-            **data, problem=None if problem is None else Problem(**problem)
+            status=_status(fields["status"]),
+            output=_typed(fields["output"], str, "output"),
+            output_chars=_count(fields["output_chars"], "output_chars"),
+            value=_optional_str(fields["value"], "value"),
+            values=_values(fields["values"]),
+            figures=_strings(fields["figures"], "figures"),
+            duration=_seconds(fields["duration"]),
+            problem=None if problem is None else _problem(problem),
+            inputs=_inputs(fields["inputs"]),
         )
+
+
+_OUTCOME_FIELDS = frozenset(
+    ("status", "output", "output_chars", "value", "values", "figures")
+) | frozenset(("duration", "problem", "inputs"))
+_PROBLEM_FIELDS = frozenset(("kind", "exception", "message", "traceback"))
+
+
+def _object(data: object, what: str, names: frozenset[str]) -> dict[str, Any]:
+    if not isinstance(data, dict) or set(data) != names:
+        found = sorted(data) if isinstance(data, dict) else type(data).__name__
+        raise SchemaError(
+            f"{what}: expected fields {sorted(names)}, found {found}"
+        )
+    return data
+
+
+def _typed(value: object, kind: type, what: str) -> Any:
+    # bool is an int in Python, but never a count or a duration here.
+    if not isinstance(value, kind) or (
+        kind is not bool and isinstance(value, bool)
+    ):
+        raise SchemaError(f"{what}: expected {kind.__name__}, found {value!r}")
+    return value
+
+
+def _status(value: object) -> Status:
+    if value not in get_args(Status):
+        raise SchemaError(f"status: unknown {value!r}")
+    return value  # type: ignore[return-value]
+
+
+def _count(value: object, what: str) -> int:
+    number: int = _typed(value, int, what)
+    if number < 0:
+        raise SchemaError(f"{what}: negative {number}")
+    return number
+
+
+def _seconds(value: object) -> float:
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    seconds: float = _typed(value, float, "duration")
+    if not math.isfinite(seconds) or seconds < 0:
+        raise SchemaError(f"duration: {seconds!r} is not a time")
+    return seconds
+
+
+def _optional_str(value: object, what: str) -> str | None:
+    return None if value is None else _typed(value, str, what)
+
+
+def _strings(value: object, what: str) -> list[str]:
+    items: list[object] = _typed(value, list, what)
+    return [_typed(item, str, what) for item in items]
+
+
+def _values(value: object) -> dict[str, Value]:
+    items: dict[object, object] = _typed(value, dict, "values")
+    for key, item in items.items():
+        _typed(key, str, "values key")
+        if not isinstance(item, float | int | str | bool):
+            raise SchemaError(f"values[{key!r}]: not a number or text")
+    return items  # type: ignore[return-value]
+
+
+def _inputs(value: object) -> dict[str, str]:
+    items: dict[object, object] = _typed(value, dict, "inputs")
+    for key, state in items.items():
+        _typed(key, str, "inputs key")
+        _typed(state, str, f"inputs[{key!r}]")
+    return items  # type: ignore[return-value]
+
+
+def _problem(data: object) -> Problem:
+    fields = _object(data, "problem", _PROBLEM_FIELDS)
+    return Problem(
+        kind=_status(fields["kind"]),
+        exception=_typed(fields["exception"], str, "problem.exception"),
+        message=_typed(fields["message"], str, "problem.message"),
+        traceback=_typed(fields["traceback"], str, "problem.traceback"),
+    )
+
+
+def clean_text(text: str) -> str:
+    """`text` without lone surrogates (they cannot be written as UTF-8)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
+def check_timeout(value: float) -> str | None:
+    """Why `value` is not a usable timeout in seconds, or None if it is."""
+    if not math.isfinite(value) or value <= 0:
+        return f"{value!r} is not a positive number of seconds"
+    if value > MAX_TIMEOUT:
+        return f"{value:g} s is more than the limit of {MAX_TIMEOUT:g} s"
+    return None

@@ -14,11 +14,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from execnotes.directives import InlineValue, ParsedPage, did_you_mean
+from execnotes.directives import InlineValue, ParsedPage
+from execnotes.hints import did_you_mean
+from execnotes.jobs import Build, Resolved, Result
 from execnotes.notebook import NotebookWriter
 from execnotes.protocol import Outcome
 from execnotes.report import report_table
-from execnotes.session import Build, Resolved, Result
 
 FigureUrl = Callable[[str], str]
 
@@ -107,15 +108,15 @@ class PageRenderer:
 
     def _block(self, item: Resolved) -> list[str]:
         directive = item.directive
-        indent = directive.indent
+        prefix = directive.prefix
         if item.error is not None:
             label = f"{{{directive.kind}}} {directive.target}"
             self._problem(directive.line, label, item.error)
-            return _indented(self._error_box(label, item.error), indent)
+            return _prefixed(self._error_box(label, item.error), prefix)
         if directive.kind == "report":
             self.build.wait_all()
             table = report_table(self.build, self.page, self.language)
-            return _indented(table, indent)
+            return _prefixed(table, prefix)
         out: list[str] = []
         snippet = item.snippet
         if snippet is not None and not directive.options.hide_code:
@@ -123,7 +124,7 @@ class PageRenderer:
             out += _code_fence(snippet.shown, title)
         if item.result is not None:
             out += self._result(item, item.result)
-        return _indented(out, indent)
+        return _prefixed(out, prefix)
 
     def _result(self, item: Resolved, result: Result) -> list[str]:
         outcome = result.outcome
@@ -136,7 +137,7 @@ class PageRenderer:
             out += ["", *self._error_box(label, message)]
         if directive.options.hide_output:
             return out
-        fragment = _output_html(outcome)
+        fragment = _output_html(outcome, varies=directive.options.varies)
         for svg in outcome.figures:
             fragment += self._figure_html(svg, directive.options.caption)
         if fragment:
@@ -210,10 +211,13 @@ class PageRenderer:
                 did_you_mean(value.key, keys),
             )
         try:
-            return html.escape(format(outcome.values[value.key], value.spec))
-        except (ValueError, TypeError) as error:
+            return literal(format(outcome.values[value.key], value.spec))
+        except Exception as error:  # any value under any spec: never a crash
+            found = repr(outcome.values[value.key])[:60]
             return self._inline_problem(
-                value, f"{value.text}: format spec {value.spec!r}: {error}"
+                value,
+                f"{value.text}: cannot format {found} with {value.spec!r} "
+                f"({type(error).__name__}: {error})",
             )
 
     def _inline_problem(
@@ -235,11 +239,33 @@ def _failure_message(outcome: Outcome) -> str:
     return f"{problem.exception}: {problem.message}"
 
 
-def _output_html(outcome: Outcome) -> str:
+_MARKUP = frozenset("\\`*_{}[]()<>#!|$~^=&\"'")
+_AT_WORD_END = frozenset("-+.")
+
+
+def literal(text: str) -> str:
+    """`text` as Markdown that renders exactly as that text.
+
+    Every character that Markdown or its extensions might read as markup
+    (links, emphasis, math, HTML) is written as an HTML character
+    reference; list markers only where they could start a list.
+    """
+    out = []
+    for index, char in enumerate(text):
+        follows = text[index + 1 : index + 2]
+        risky = char in _AT_WORD_END and (not follows or follows.isspace())
+        out.append(f"&#{ord(char)};" if char in _MARKUP or risky else char)
+    return "".join(out)
+
+
+def _output_html(outcome: Outcome, *, varies: bool = False) -> str:
     parts = []
     if outcome.output:
+        # Output that differs between runs (timings) stays out of the
+        # search index, which is then the same for every build.
+        marks = ' execnotes-varies" data-search-exclude="' if varies else ""
         parts.append(
-            '<pre class="execnotes-output"><code>'
+            f'<pre class="execnotes-output{marks}"><code>'
             f"{html.escape(outcome.output)}</code></pre>"
         )
     if outcome.output_chars > len(outcome.output):
@@ -270,5 +296,7 @@ def _code_fence(code: str, title: str) -> list[str]:
     ]
 
 
-def _indented(lines: list[str], indent: str) -> list[str]:
-    return [indent + line if line else line for line in lines]
+def _prefixed(lines: list[str], prefix: str) -> list[str]:
+    """Lines put inside the block's container (indentation or `>`)."""
+    blank = prefix.rstrip()
+    return [prefix + line if line else blank for line in lines]

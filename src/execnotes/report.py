@@ -6,7 +6,7 @@ import posixpath
 import re
 from typing import NamedTuple
 
-from execnotes.session import Build
+from execnotes.jobs import Build
 
 
 class _Words(NamedTuple):

@@ -10,22 +10,21 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import sys
 import threading
-from collections.abc import Iterable
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
 
-from execnotes import symbols
-from execnotes.cache import Cache, environment, job_key
-from execnotes.capture import CALL_FILENAME, file_digest, project_key
-from execnotes.directives import Directive, ParsedPage, parse_page
+from execnotes.cache import Bound, Cache, environment
+from execnotes.directives import Probe
+from execnotes.inputs import Inputs
+from execnotes.jobs import Build
 from execnotes.pool import WorkerPool
-from execnotes.protocol import FigureStyle, Job, Outcome, Problem
-from execnotes.worker import WorkerSettings
+from execnotes.protocol import FigureStyle, Job, Outcome
+from execnotes.zygote import WorkerSettings, search_path
+from execnotes.zygote import environment as worker_environment
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("execnotes.session")
 
 
 @dataclass(frozen=True)
@@ -41,47 +40,17 @@ class Settings:
     max_output_chars: int = 100_000
     frozen: bool = False
     style: FigureStyle = field(default_factory=FigureStyle)
+    cache_bound: Bound = field(default_factory=Bound)
 
     @property
     def worker_count(self) -> int:
         """Workers to start: the setting, or one per core."""
         return self.workers or os.cpu_count() or 1
 
-
-class Counts(NamedTuple):
-    """How many snippets a build had, and how their runs went."""
-
-    total: int
-    ran: int
-    cached: int
-    failed: int
-    seconds: float
-
-
-@dataclass
-class Result:
-    """The outcome of one snippet in one build, and where it came from."""
-
-    job: Job
-    snippet: symbols.Snippet
-    future: Future[Outcome]
-    source: str
-    uses: list[tuple[str, int]] = field(default_factory=list)
-
     @property
-    def outcome(self) -> Outcome:
-        """Wait for the run (or the cache) and return what it produced."""
-        return self.future.result()
-
-
-@dataclass(frozen=True)
-class Resolved:
-    """A directive with its snippet, its result (for runs) or its error."""
-
-    directive: Directive
-    snippet: symbols.Snippet | None = None
-    result: Result | None = None
-    error: str | None = None
+    def threads(self) -> int:
+        """BLAS/OpenMP threads per worker, so workers share the cores."""
+        return max(1, (os.cpu_count() or 1) // self.worker_count)
 
 
 class Runner:
@@ -89,11 +58,14 @@ class Runner:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        root = str(settings.root)
+        self.environ = worker_environment(dict(os.environ), settings.threads)
+        self.inputs = Inputs(root, self.environ, search_path(root, sys.path))
         folder = settings.cache_dir
         if not folder.is_absolute():
             folder = settings.root / folder
-        self.cache = Cache(folder, settings.root)
-        self.environment = environment()
+        self.cache = Cache(folder, self.inputs, settings.cache_bound)
+        self.environment = environment(settings.root, self.environ)
         self._pool: WorkerPool | None = None
         self._lock = threading.Lock()
         self._failures: dict[str, Outcome] = {}
@@ -108,15 +80,14 @@ class Runner:
         now instead of on their first job."""
         with self._lock:
             if self._pool is None:
-                count = self.settings.worker_count
-                threads = max(1, (os.cpu_count() or 1) // count)
+                settings = self.settings
                 self._pool = WorkerPool(
-                    count,
+                    settings.worker_count,
                     WorkerSettings(
-                        str(self.settings.root),
-                        self.settings.package,
-                        threads,
-                        self.settings.style,
+                        str(settings.root),
+                        settings.package,
+                        settings.threads,
+                        settings.style,
                     ),
                     warm=warm,
                 )
@@ -129,10 +100,21 @@ class Runner:
         if pool is not None:
             pool.close()
 
-    def new_build(self, *, execute: bool = True) -> Build:
-        """Start an outer build."""
+    def new_build(
+        self, *, execute: bool = True, probe: Probe | None = None
+    ) -> Build:
+        """Start an outer build; `probe` renders Markdown as the site does
+        (see execnotes.directives)."""
         self.cache.new_build()
-        return Build(self, execute=execute)
+        current = environment(self.settings.root, self.environ)
+        if current != self.environment:
+            # Workers loaded the old matplotlib files: start fresh ones.
+            self.environment = current
+            warm = self._pool is not None and self._pool.warm
+            self.close()
+            if warm:
+                self.start_pool(warm=True)
+        return Build(self, execute=execute, probe=probe)
 
     def keep(self, job: Job, outcome: Outcome) -> Outcome:
         """Store a finished run: a success in the cache on disk, a failure
@@ -142,226 +124,38 @@ class Runner:
             try:
                 self.cache.store(job.key, outcome)
             except OSError as error:
-                log.warning("execnotes: could not write the cache: %s", error)
+                log.warning(
+                    "execnotes: could not write to the cache %s (%s); the "
+                    "result is used in this build only. Make the folder "
+                    "writable, or set 'cache_dir' in the plugin options",
+                    self.cache.folder,
+                    error,
+                )
             return outcome
-        if not outcome.modules:
-            # A worker that died or timed out could not say what it
-            # imported: any change to the package counts.
-            outcome = dataclasses.replace(outcome, modules=self._package())
+        if not outcome.inputs:
+            outcome = dataclasses.replace(
+                outcome, inputs=self._package_files()
+            )
         self._failures[job.key] = outcome
         return outcome
 
     def known_failure(self, job: Job) -> Outcome | None:
         """The remembered failure of `job`, if its inputs are unchanged."""
         outcome = self._failures.get(job.key)
-        if outcome is not None and self.cache.is_fresh(outcome):
+        if outcome is not None and self.inputs.fresh(outcome.inputs):
             return outcome
         return None
 
-    def _package(self) -> dict[str, str]:
+    def _package_files(self) -> dict[str, str]:
+        """Every module of the package: what a run that died or timed out,
+        and so could not say what it read, is taken to depend on."""
         root = self.settings.root
-        return {
-            project_key(path, root): file_digest(path)
-            for path in sorted((root / self.settings.package).rglob("*.py"))
-        }
-
-
-class Build:
-    """Everything one outer build knows: pages, results, failures.
-
-    With `execute=False` (the plugin disabled) blocks are resolved, so code
-    is still shown, but nothing runs and no result is looked up.
-    """
-
-    def __init__(self, runner: Runner, *, execute: bool = True) -> None:
-        self.runner = runner
-        self.execute = execute
-        self.results: dict[str, Result] = {}
-        self.pages: dict[str, list[Resolved]] = {}
-        self.parsed: dict[str, ParsedPage] = {}
-        self.failures: dict[tuple[str, int], str] = {}
-        self._snippets: dict[tuple[str, bool], symbols.Snippet] = {}
-        self._jobs: dict[symbols.Snippet, Job] = {}
-        self._modules = symbols.Modules()
-
-    def scan(self, pages: Iterable[tuple[str, str, int]]) -> None:
-        """Parse pages (name, Markdown, lines before the Markdown in the
-        file) and start every run they need, cached or not."""
-        resolved: list[tuple[str, list[Resolved]]] = []
-        for page, markdown, offset in pages:
-            parsed = parse_page(page, markdown, line_offset=offset)
-            self.parsed[page] = parsed
-            for result in self.results.values():
-                result.uses = [use for use in result.uses if use[0] != page]
-            resolved.append(
-                (page, [self._resolve(d) for d in parsed.directives])
-            )
-        timeouts = self._timeouts(
-            item for _, items in resolved for item in items
-        )
-        for page, items in resolved:
-            self.pages[page] = [self._with_result(i, timeouts) for i in items]
-
-    def _resolve(self, directive: Directive) -> Resolved:
-        if directive.kind == "report":
-            return Resolved(directive)
-        settings = self.runner.settings
-        run = directive.kind == "run"
-        try:
-            snippet = self._snippets.get((directive.target, run))
-            if snippet is None:
-                snippet = symbols.resolve(
-                    directive.target,
-                    settings.root,
-                    settings.package,
-                    run=run,
-                    modules=self._modules,
-                )
-                self._snippets[(directive.target, run)] = snippet
-        except (symbols.SymbolError, SyntaxError, OSError) as error:
-            return Resolved(directive, error=_describe_error(error))
-        return Resolved(directive, snippet)
-
-    def _timeouts(self, items: Iterable[Resolved]) -> dict[str, float]:
-        """The longest timeout any block of a snippet asks for."""
-        timeouts: dict[str, float] = {}
-        for item in items:
-            if item.directive.kind == "run" and item.snippet is not None:
-                key = self._job(item.snippet).key
-                asked = item.directive.options.timeout
-                timeout = asked or self.runner.settings.timeout
-                timeouts[key] = max(timeout, timeouts.get(key, 0.0))
-        return timeouts
-
-    def _with_result(
-        self, item: Resolved, timeouts: dict[str, float]
-    ) -> Resolved:
-        directive, snippet = item.directive, item.snippet
-        if directive.kind != "run" or snippet is None or not self.execute:
-            return item
-        job = self._job(snippet)
-        result = self.results.get(job.key)
-        if result is None:
-            result = self._start(job, snippet, timeouts[job.key])
-            self.results[job.key] = result
-        if (directive.page, directive.line) not in result.uses:
-            result.uses.append((directive.page, directive.line))
-        return Resolved(directive, snippet, result)
-
-    def _start(
-        self, job: Job, snippet: symbols.Snippet, timeout: float
-    ) -> Result:
-        known = self.runner.cache.load(job) or self.runner.known_failure(job)
-        if known is not None:
-            return Result(job, snippet, _done(known), "cache")
-        if self.runner.settings.frozen:
-            return Result(job, snippet, _done(_missing()), "missing")
-        future = self.runner.pool.submit(job, timeout, self.runner.keep)
-        return Result(job, snippet, future, "ran")
-
-    def _job(self, snippet: symbols.Snippet) -> Job:
-        job = self._jobs.get(snippet)
-        if job is None:
-            job = self._jobs[snippet] = self._new_job(snippet)
-        return job
-
-    def _new_job(self, snippet: symbols.Snippet) -> Job:
-        settings = self.runner.settings
-        parts = []
-        if snippet.imports:
-            parts.append((snippet.imports, f"<imports of {snippet.name}>", 1))
-        parts.append((snippet.source, snippet.path, snippet.line))
-        fields = {
-            # Not the line numbers: moving a function does not change what
-            # it prints.
-            "parts": [(source, name) for source, name, _ in parts],
-            "call": snippet.call,
-            "seed": settings.seed,
-            "max_output": settings.max_output_chars,
-            "style": [list(item) for item in settings.style.rc],
-        }
-        return Job(
-            key=job_key(fields, self.runner.environment),
-            parts=tuple(parts),
-            call=snippet.call,
-            call_filename=CALL_FILENAME,
-            seed=settings.seed,
-            max_output=settings.max_output_chars,
-        )
-
-    def record_failure(self, page: str, line: int, message: str) -> bool:
-        """Remember a failure for the summary; False if already known."""
-        if (page, line) in self.failures:
-            return False
-        self.failures[(page, line)] = message
-        return True
-
-    def wait_all(self) -> None:
-        """Block until every run of this build has an outcome."""
-        for result in list(self.results.values()):
-            result.future.result()
-
-    @property
-    def executed(self) -> int:
-        """How many snippets this build sent to the workers."""
-        return self.counts().ran
-
-    def counts(self) -> Counts:
-        """Snippets of this build by where their result came from and how
-        it ended (waits for the runs)."""
-        results = list(self.results.values())
-        return Counts(
-            total=len(results),
-            ran=sum(r.source == "ran" for r in results),
-            cached=sum(r.source == "cache" for r in results),
-            failed=sum(r.outcome.status != "ok" for r in results),
-            seconds=sum(r.outcome.duration for r in results),
-        )
-
-    def summary(self) -> str:
-        """One line of counts, and one line per failure."""
-        counts = self.counts()
-        lines = [
-            f"execnotes: {counts.total} snippets: {counts.ran} ran, "
-            f"{counts.cached} from the cache, {counts.failed} failed"
+        package = root / self.settings.package
+        keys = [
+            f"file:{p.relative_to(root).as_posix()}"
+            for p in package.rglob("*.py")
         ]
-        lines += [
-            "  " + message.replace("\n", "\n  ")
-            for _, message in sorted(self.failures.items())
-        ]
-        return "\n".join(lines)
-
-    def finish(self, *, prune: bool) -> list[str]:
-        """Wait for all runs; drop cache entries this build did not use."""
-        self.wait_all()
-        if not prune or self.runner.settings.frozen or not self.execute:
-            return []
-        keep = {k for k, r in self.results.items() if r.outcome.status == "ok"}
-        return self.runner.cache.prune(keep)
+        return {key: self.inputs.state(key) for key in sorted(keys)}
 
 
-def _done(outcome: Outcome) -> Future[Outcome]:
-    future: Future[Outcome] = Future()
-    future.set_result(outcome)
-    return future
-
-
-def _missing() -> Outcome:
-    return Outcome(
-        status="error",
-        problem=Problem(
-            "error",
-            "FrozenCacheMiss",
-            "frozen mode: no fresh cached result. Run `python -m execnotes "
-            "run` to execute the snippets, or set `frozen: false`",
-        ),
-    )
-
-
-def _describe_error(error: Exception) -> str:
-    if isinstance(error, SyntaxError):
-        return f"{error.filename}:{error.lineno}: syntax error: {error.msg}"
-    return str(error)
-
-
-__all__ = ["Build", "Resolved", "Result", "Runner", "Settings"]
+__all__ = ["Build", "Runner", "Settings"]

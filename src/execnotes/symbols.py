@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import re
 import textwrap
+import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -104,8 +105,8 @@ def resolve(
         if not _IDENTIFIER.match(part):
             raise SymbolError(f"{target!r}: {part!r} is not a module name")
     module, symbol, path = _split_module(parts, root)
-    source = path.read_text(encoding="utf-8")
     rel = path.relative_to(root).as_posix()
+    source = read_source(path, rel)
     if symbol is None:
         if run:
             raise SymbolError(
@@ -115,6 +116,29 @@ def resolve(
         return Snippet(target, module, rel, "module", 1, "", source.rstrip())
     parsed = (modules or Modules()).parse(rel, source)
     return _extract(target, module, rel, parsed, symbol, run=run)
+
+
+def read_source(path: Path, rel: str) -> str:
+    """A module's text as Python reads it (BOM and coding cookie honoured).
+
+    Raises:
+        SymbolError: Python itself could not read or compile it.
+    """
+    try:
+        with tokenize.open(path) as handle:
+            source = handle.read()
+    except (SyntaxError, UnicodeDecodeError) as error:
+        raise SymbolError(
+            f"{rel} cannot be read as Python source ({error}); save it as "
+            "UTF-8, or declare its encoding in a coding line"
+        ) from error
+    if "\0" in source:
+        line = source.count("\n", 0, source.index("\0")) + 1
+        raise SymbolError(
+            f"{rel}:{line}: contains a NUL byte, which Python does not "
+            "accept in source code; remove it"
+        )
+    return source
 
 
 def _split_module(
@@ -215,14 +239,14 @@ def _top_level_definitions(tree: ast.Module) -> dict[str, ast.stmt]:
             node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
         ):
             found[node.name] = node
-        elif isinstance(node, ast.Assign):
-            for name in node.targets:
-                if isinstance(name, ast.Name):
-                    found[name.id] = node
-        elif isinstance(node, ast.AnnAssign) and isinstance(
-            node.target, ast.Name
-        ):
-            found[node.target.id] = node
+        elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
+            targets = (
+                node.targets if isinstance(node, ast.Assign) else [node.target]
+            )
+            for target in targets:
+                for name in ast.walk(target):
+                    if isinstance(name, ast.Name):
+                        found.setdefault(name.id, node)
     return found
 
 

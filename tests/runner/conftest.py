@@ -93,15 +93,17 @@ SNIPPETS = {
             in_docs = os.getcwd().endswith("docs")
             print(os.environ.get("EXECNOTES_TEST"), in_docs)
             print(sorted({"b", "a"}), {"kiwi", "fig", "x", "y", "z"})
-
-
+        ''',
+    # A region is module-level code: it runs whenever its module is
+    # imported, so it lives in a module of its own.
+    "regions.py": """\
         # region loop-demo
         total = 0
         for i in range(4):
             total += i
         print("total", total)
         # endregion
-        ''',
+        """,
     "bad.py": '''\
         import os
         import time
@@ -220,6 +222,21 @@ class Site:
     def warnings(self) -> list[str]:
         """Every warning logged by the builds so far."""
         return [m for m in self.logs if m.startswith("WARNING")]
+
+
+def entries(site: Site) -> list[Path]:
+    """The cache's result files (one per generation of each job)."""
+    cache = site.root / ".execnotes-cache"
+    return sorted(
+        p for p in cache.glob("*/*.json") if p.parent.name != "probes"
+    )
+
+
+def ran(site: Site) -> int:
+    """How many snippets the last build sent to the workers."""
+    assert site.plugin is not None
+    assert site.plugin.last_build is not None
+    return site.plugin.last_build.executed
 
 
 class _ListHandler(logging.Handler):

@@ -6,13 +6,8 @@ import re
 import time
 from pathlib import Path
 
-from tests.runner.conftest import Site
-
-
-def _ran(site: Site) -> int:
-    assert site.plugin is not None
-    assert site.plugin.last_build is not None
-    return site.plugin.last_build.executed
+from tests.runner.conftest import Site, entries
+from tests.runner.conftest import ran as _ran
 
 
 def _without_build_date(html: str) -> str:
@@ -67,7 +62,13 @@ def test_prose_edit_runs_nothing(site: Site) -> None:
 
 
 def test_helper_edit_reruns_only_its_dependents(site: Site) -> None:
-    """Editing an imported module re-runs exactly the runs that imported it."""
+    """Editing a module re-runs exactly the runs that imported it (a
+    function runs by importing its module, which imports the helper)."""
+    site.write(
+        "docs/index.md",
+        "```{run} snippets.demo.show_double\n```\n\n"
+        "```{run} snippets.bad.show_script\n```\n",
+    )
     site.build()
     pool = site.plugin.runner.pool  # type: ignore[union-attr]
     helpers = (site.root / "snippets/helpers.py").read_text()
@@ -112,28 +113,18 @@ def test_data_file_edit_reruns_its_reader(site: Site) -> None:
 def test_truncated_cache_entry_is_run_again(site: Site) -> None:
     """A half-written cache file is ignored, re-run and replaced."""
     site.build()
-    cache = site.root / ".execnotes-cache"
-    entries = sorted(cache.glob("*.json"))
-    assert len(entries) == 3
-    entries[0].write_text(entries[0].read_text()[:40])
+    first = entries(site)
+    assert len(first) == 3
+    first[0].write_text(first[0].read_text()[:40])
     site.build()
     assert _ran(site) == 1
     assert "double: 42" in site.html()
-    assert len(sorted(cache.glob("*.json"))) == 3
-
-
-def test_stale_entries_are_pruned_after_the_build(site: Site) -> None:
-    """Entries no page uses any more are removed at the end of a build."""
-    site.build()
-    cache = site.root / ".execnotes-cache"
-    site.write("docs/index.md", "```{run} snippets.demo.show_plain\n```\n")
-    site.build()
-    assert len(list(cache.glob("*.json"))) == 1
+    assert entries(site) == first
 
 
 def test_region_runs_and_shows(site: Site) -> None:
     """A marked region of a module can be shown and run."""
-    site.write("docs/index.md", "```{run} snippets.demo.loop-demo\n```\n")
+    site.write("docs/index.md", "```{run} snippets.regions.loop-demo\n```\n")
     site.build()
     page = site.html()
     assert "total 6\n</code></pre>" in page
@@ -228,9 +219,10 @@ def test_data_files_are_named_relative_to_the_project(site: Site) -> None:
 
     _write_reader(site)
     site.build()
-    [entry] = (site.root / ".execnotes-cache").glob("*.json")
-    recorded = json.loads(entry.read_text())
-    assert list(recorded["data_files"]) == ["numbers.txt"]
+    [entry] = entries(site)
+    recorded = json.loads(entry.read_text())["inputs"]
+    assert "file:numbers.txt" in recorded
+    assert not [key for key in recorded if str(site.root) in key]
 
 
 def test_longest_timeout_of_a_snippet_wins(site: Site) -> None:
@@ -265,7 +257,9 @@ def test_inline_values_are_escaped(site: Site) -> None:
         "```{run} snippets.markup.show_markup\nhide: output\n```\n",
     )
     site.build()
-    assert "tag &lt;b&gt;bold&lt;/b&gt;" in site.html()
+    page = site.html()
+    assert "<b>bold" not in page
+    assert "tag &#60;b&#62;bold&#60;/b&#62;" in page
 
 
 def test_disabled_runner_shows_code_and_runs_nothing(site: Site) -> None:
@@ -280,7 +274,7 @@ def test_disabled_runner_shows_code_and_runs_nothing(site: Site) -> None:
     assert "double: 42" not in page
     assert "The ratio is …." in page
     assert _ran(site) == 0
-    assert len(list((site.root / ".execnotes-cache").glob("*.json"))) == 3
+    assert len(entries(site)) == 3
 
 
 def test_serve_watches_the_snippets(site: Site) -> None:

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.runner.conftest import Site
+from tests.runner.conftest import Site, entries
 
 
 def _page_with(directive: str) -> str:
@@ -22,7 +22,7 @@ def _assert_rest_intact(site: Site) -> None:
     page = site.html()
     assert "double: 42" in page
     assert "plain: 3.14159" in page
-    assert len(list((site.root / ".execnotes-cache").glob("*.json"))) == 2
+    assert len(entries(site)) == 2
 
 
 @pytest.mark.parametrize(
@@ -44,18 +44,16 @@ def _assert_rest_intact(site: Site) -> None:
         ),
         (
             "```{run} snippets.bad.show_exit\n```",
-            "index.md:6: {run} snippets.bad.show_exit: WorkerDied: the worker "
-            "process died while running it (exit code 3); look for os._exit, "
-            "sys.exit in a thread, or a crash in native code. A fresh worker "
-            "took over",
+            "index.md:6: {run} snippets.bad.show_exit: WorkerDied: the "
+            "process running it ended without a result (exit code 3); look "
+            "for os._exit, sys.exit in a thread, or a crash in native code",
         ),
         (
             "```{run} snippets.bad.show_segfault\n```",
             # mxnet's SIGSEGV handler prints a stack and exits with 255.
             "index.md:6: {run} snippets.bad.show_segfault: WorkerDied: the "
-            "worker process died while running it (exit code 255); look for "
-            "os._exit, sys.exit in a thread, or a crash in native code. A "
-            "fresh worker took over",
+            "process running it ended without a result (exit code 255); look "
+            "for os._exit, sys.exit in a thread, or a crash in native code",
         ),
         (
             "```{run} snippets.dmeo.show_double\n```",
@@ -82,7 +80,7 @@ def _assert_rest_intact(site: Site) -> None:
         (
             "```{run} snippets.demo.show_plain\ncaptoin: x\n```",
             "index.md:7: unknown option 'captoin'; options are caption, "
-            "hide, timeout. Did you mean 'caption'?",
+            "hide, show, timeout, inputs, varies. Did you mean 'caption'?",
         ),
         (
             "```{shwo} snippets.demo.area\n```",
@@ -91,7 +89,7 @@ def _assert_rest_intact(site: Site) -> None:
         ),
         (
             "```{run} snippets.demo.show_plain\nhide: everything\n```",
-            "index.md:6: hide: 'everything' is not understood; write "
+            "index.md:7: hide: 'everything' is not understood; write "
             "'hide: code' or 'hide: output'.",
         ),
     ],
@@ -142,7 +140,8 @@ def test_failure_summary_at_the_end(site: Site) -> None:
     site.build()
     summary = site.warnings[-1]
     assert summary.startswith(
-        "WARNING execnotes: 2 snippets: 2 ran, 0 from the cache, 2 failed"
+        "WARNING execnotes: 2 snippets: 2 ran, 0 from the cache, 2 failed; "
+        "2 problems shown on pages"
     )
     assert "index.md:1: {run} snippets.bad.show_raise: KeyError" in summary
     assert "index.md:4: {run} snippets.bad.show_exit: WorkerDied" in summary
@@ -157,7 +156,7 @@ def test_failure_is_retried_when_its_inputs_change(site: Site) -> None:
         "```{run} snippets.bad.show_sleep\ntimeout: 1\n```\n",
     )
     site.build()
-    assert not list((site.root / ".execnotes-cache").glob("*.json"))
+    assert not entries(site)
     site.build()
     assert site.plugin is not None
     assert site.plugin.last_build is not None
@@ -187,8 +186,24 @@ def test_inline_value_errors(site: Site) -> None:
 @pytest.mark.parametrize(
     ("option", "message"),
     [
-        ("workers: -1", "option 'workers' must be 0 or more, not -1"),
-        ("timeout: 0", "option 'timeout' must be more than 0, not 0"),
+        (
+            "workers: -1",
+            "option 'workers': must be 0 (one per core) to 64, not -1",
+        ),
+        (
+            "timeout: 0",
+            "option 'timeout': 0.0 is not a positive number of seconds, not 0",
+        ),
+        (
+            "timeout: .inf",
+            "option 'timeout': inf is not a positive number of seconds, "
+            "not inf",
+        ),
+        (
+            "timeout: 1.0e+10",
+            "option 'timeout': 1e+10 s is more than the limit of 86400 s, "
+            "not 10000000000.0",
+        ),
     ],
 )
 def test_bad_plugin_option_is_refused(

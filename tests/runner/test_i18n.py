@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.runner.conftest import INDEX, Site
+from tests.runner.conftest import INDEX, Site, entries
 
 I18N_YML = """\
 site_name: tiny
@@ -60,7 +60,7 @@ def test_cache_survives_both_language_builds(site: Site) -> None:
     assert site.plugin is not None
     assert site.plugin.last_build is not None
     assert site.plugin.last_build.executed == 0
-    assert len(list((site.root / ".execnotes-cache").glob("*.json"))) == 3
+    assert len(entries(site)) == 3
 
 
 def test_report_lists_snippets_with_pages_of_its_language(site: Site) -> None:

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.runner.conftest import Site, write_site
+from tests.runner.conftest import Site, entries, write_site
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -86,9 +86,9 @@ def test_two_builds_at_once_share_one_cache(tmp_path: Path) -> None:
         output, _ = process.communicate(timeout=300)
         assert process.returncode == 0, output
     assert _files(site.root / "out1") == _files(site.root / "out2")
-    entries = list((site.root / ".execnotes-cache").glob("*.json"))
-    assert len(entries) == 3
-    for entry in entries:
+    found = entries(site)
+    assert len(found) == 3
+    for entry in found:
         assert json.loads(entry.read_text())["status"] == "ok"
 
 

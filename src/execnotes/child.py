@@ -1,0 +1,259 @@
+"""One run, inside a child forked from the zygote for it alone.
+
+The child starts as an exact copy of the zygote, which has imported the
+heavy libraries and never runs an author's code, so every run starts from
+the same state whatever earlier runs did. It runs the snippet, writes its
+result to a pipe and exits with `os._exit`; the zygote then kills whatever
+the run left behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import signal
+import struct
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, NoReturn
+
+from execnotes import procs
+from execnotes.capture import describe
+from execnotes.protocol import Job, Problem, Value, clean_text
+from execnotes.tracking import Recorder, install
+
+HEADER = struct.Struct("!Q")
+# Ints beyond this are not numbers a page quotes; they are kept as text
+# (and Python refuses to print ints of over 4300 digits).
+_MAX_INT_BITS = 1000
+_MAX_VALUES = 1000
+
+
+@dataclass(frozen=True)
+class Run:
+    """What the zygote hands the child besides the job."""
+
+    job: Job
+    root: str
+    package: str
+    marker: bytes
+    output: int
+    result: int
+    zygote: int
+    baseline: frozenset[str]
+    ignored: tuple[str, ...]
+
+
+def main(run: Run) -> NoReturn:
+    """Run the job and exit; never returns to the zygote's code."""
+    code = 0
+    try:
+        _run(run)
+    except BaseException:  # our own failure: the zygote reports no result
+        code = 70
+    finally:
+        os._exit(code)
+
+
+def _run(run: Run) -> None:
+    me = os.getpid()
+    os.setsid()  # its own process group and session: killed as a whole
+    procs.die_with_parent(signal.SIGKILL, run.zygote)
+    for signum in (signal.SIGTERM, signal.SIGCHLD):
+        signal.signal(signum, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    stream = _redirect(run.output)
+    _seed(run.job.seed)
+    search_path = list(sys.path)
+    recorder = Recorder(run.root, run.ignored)
+    install(recorder)
+    started = time.perf_counter()
+    recorder.active = True
+    value, problem = _execute(run)
+    recorder.active = False
+    duration = time.perf_counter() - started
+    _end_output(stream, run)
+    if os.getpid() != me:
+        return  # a fork the snippet made, returning: it must not report
+    recorder.missing_imports(search_path)
+    result = _result(run, value, problem, duration, recorder)
+    _send(run.result, result)
+
+
+def _redirect(fd: int) -> io.TextIOWrapper:
+    """Send fds 1 and 2, and sys.stdout and sys.stderr, into the pipe, in
+    the order things are written."""
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.close(fd)
+    stream = io.TextIOWrapper(
+        io.FileIO(1, "w", closefd=False),
+        encoding="utf-8",
+        errors="backslashreplace",
+        write_through=True,
+    )
+    sys.stdout = sys.stderr = stream
+    return stream
+
+
+def _seed(seed: int) -> None:
+    import random
+
+    import mxnet as mx
+    import numpy as np
+
+    random.seed(seed)
+    np.random.seed(seed)
+    mx.random.seed(seed)
+
+
+def _execute(run: Run) -> tuple[Any, Problem | None]:
+    job = run.job
+    namespace: dict[str, Any] = {"__name__": "__main__"}
+    module_file = next(
+        (f for _, f, _ in job.parts if not f.startswith("<")), None
+    )
+    if module_file is not None:  # a region: it may use __file__
+        namespace["__file__"] = os.path.join(run.root, module_file)
+    try:
+        for source, filename, first_line in job.parts:
+            # Blank lines in front keep tracebacks on the file's real lines.
+            code = compile("\n" * (first_line - 1) + source, filename, "exec")
+            exec(code, namespace)
+        if job.call is None:
+            return None, None
+        return eval(
+            compile(job.call, job.call_filename, "eval"), namespace
+        ), None
+    except BaseException as error:  # a snippet's failure, reported
+        return None, describe(error, run.root, run.package)
+
+
+def _end_output(stream: io.TextIOWrapper, run: Run) -> None:
+    """Mark the end of the snippet's output; later writes go nowhere."""
+    for handle in (sys.stdout, sys.stderr, stream):
+        with contextlib.suppress(Exception):
+            handle.flush()
+    with contextlib.suppress(OSError):
+        os.write(1, run.marker)
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)
+    os.dup2(null, 2)
+    os.close(null)
+
+
+def _result(
+    run: Run,
+    value: Any,
+    problem: Problem | None,
+    duration: float,
+    recorder: Recorder,
+) -> dict[str, Any]:
+    figures, figure_problem = _figures()
+    inputs = dict(recorder.inputs)
+    inputs.update(_project_modules(run))
+    return {
+        "pid": os.getpid(),
+        "marker": run.marker.hex(),
+        "value": None if value is None else _repr(value, run.job.max_output),
+        "values": _plain_values(value, run.job.max_output),
+        "figures": figures,
+        "duration": duration,
+        "problem": None if problem is None else vars(problem),
+        "figure_problem": figure_problem,
+        "inputs": dict(sorted(inputs.items())),
+    }
+
+
+def _send(fd: int, result: dict[str, Any]) -> None:
+    data = json.dumps(result, ensure_ascii=True).encode("ascii")
+    view = memoryview(HEADER.pack(len(data)) + data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _project_modules(run: Run) -> dict[str, str]:
+    """Every module of the project the run imported, by its source's hash."""
+    from execnotes.inputs import file_state, name_of
+
+    runner = os.path.dirname(os.path.abspath(__file__)) + os.sep
+    found = {}
+    for name, module in list(sys.modules.items()):
+        filename = getattr(module, "__file__", None)
+        if name in run.baseline or not isinstance(filename, str):
+            continue
+        # Not resolved: snippets/ may be a link to a folder elsewhere.
+        path = os.path.abspath(filename)
+        if path.startswith(run.root + os.sep) and not path.startswith(
+            (runner, *run.ignored)
+        ):
+            found[f"file:{name_of(path, run.root)}"] = file_state(path)
+    return found
+
+
+def _figures() -> tuple[list[str], str | None]:
+    import matplotlib.pyplot as plt
+
+    figures = []
+    try:
+        for number in plt.get_fignums():
+            buffer = io.StringIO()
+            plt.figure(number).savefig(
+                buffer,
+                format="svg",
+                bbox_inches="tight",
+                metadata={"Date": None},
+            )
+            figures.append(clean_text(buffer.getvalue()))
+    except Exception as error:  # a figure that cannot be drawn is reported
+        return figures, f"{type(error).__name__}: {error}"
+    return figures, None
+
+
+def _repr(value: Any, limit: int) -> str:
+    try:
+        text = repr(value)
+    except Exception as error:  # a broken __repr__ is shown, not raised
+        text = f"<repr failed: {type(error).__name__}: {error}>"
+    text = clean_text(text)
+    return text if len(text) <= limit else text[:limit] + " ..."
+
+
+def _plain_values(value: Any, limit: int) -> dict[str, Value]:
+    if not isinstance(value, Mapping):
+        return {}
+    plain: dict[str, Value] = {}
+    for key, item in list(value.items())[:_MAX_VALUES]:
+        converted = _plain(item, limit)
+        if isinstance(key, str) and converted is not None:
+            plain[clean_text(key)] = converted
+    return plain
+
+
+def _plain(item: Any, limit: int) -> Value | None:
+    try:
+        item = _python_scalar(item)
+    except Exception:  # an exotic object is simply not a value
+        return None
+    if isinstance(item, bool | float):
+        return item
+    if isinstance(item, int):
+        if item.bit_length() > _MAX_INT_BITS:
+            return f"<int of {item.bit_length()} bits>"
+        return int(item)
+    if isinstance(item, str):
+        return clean_text(item[:limit])
+    return None
+
+
+def _python_scalar(item: Any) -> Any:
+    """NDArray and numpy scalars (one element) as Python numbers."""
+    if hasattr(item, "asscalar") and getattr(item, "size", None) == 1:
+        item = item.asscalar()
+    if hasattr(item, "item") and getattr(item, "size", None) == 1:
+        item = item.item()
+    return item

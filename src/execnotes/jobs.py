@@ -1,0 +1,320 @@
+"""One outer build: the pages' blocks, their jobs, results and problems."""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import json
+import os
+from collections.abc import Iterable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, NamedTuple
+
+from execnotes import symbols
+from execnotes.cache import Memo, job_key
+from execnotes.capture import CALL_FILENAME
+from execnotes.directives import Directive, ParsedPage, Probe, parse_page
+from execnotes.inputs import name_of
+from execnotes.protocol import Job, Outcome, Problem
+
+if TYPE_CHECKING:
+    from execnotes.session import Runner
+
+
+class Counts(NamedTuple):
+    """How many snippets a build had, how their runs went, and how many
+    problems its pages showed (each an error box and a warning)."""
+
+    total: int
+    ran: int
+    cached: int
+    failed: int
+    seconds: float
+    problems: int
+
+
+@dataclass
+class Result:
+    """The outcome of one job in one build, and where it came from."""
+
+    job: Job
+    snippet: symbols.Snippet
+    future: Future[Outcome]
+    source: str
+    uses: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def outcome(self) -> Outcome:
+        """Wait for the run (or the cache) and return what it produced."""
+        return self.future.result()
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A directive with its snippet, its result (for runs) or its error."""
+
+    directive: Directive
+    snippet: symbols.Snippet | None = None
+    result: Result | None = None
+    error: str | None = None
+
+
+class Build:
+    """Everything one outer build knows: pages, results, problems.
+
+    With `execute=False` (the plugin disabled) blocks are resolved, so code
+    is still shown, but nothing runs and no result is looked up.
+    """
+
+    def __init__(
+        self,
+        runner: Runner,
+        *,
+        execute: bool = True,
+        probe: Probe | None = None,
+    ) -> None:
+        self.runner = runner
+        self.execute = execute
+        self.probe = probe
+        self.results: dict[str, Result] = {}
+        self.pages: dict[str, list[Resolved]] = {}
+        self.parsed: dict[str, ParsedPage] = {}
+        self._scanned: dict[str, tuple[str, int]] = {}
+        self._memo = Memo(runner.cache)
+        self.problems: dict[tuple[str, int, str], str] = {}
+        self._snippets: dict[tuple[str, bool], symbols.Snippet] = {}
+        self._jobs: dict[tuple[symbols.Snippet, tuple[str, ...]], Job] = {}
+        self._modules = symbols.Modules()
+
+    def scan(self, pages: Iterable[tuple[str, str, int]]) -> None:
+        """Parse pages (name, Markdown, lines before the Markdown in the
+        file) and start every run they need, cached or not."""
+        resolved: list[tuple[str, list[Resolved]]] = []
+        for page, markdown, offset in pages:
+            if self._scanned.get(page) == (markdown, offset):
+                continue  # e.g. rendering a page scanned with all the others
+            self._scanned[page] = (markdown, offset)
+            parsed = parse_page(page, markdown, offset, self.probe, self._memo)
+            self.parsed[page] = parsed
+            for result in self.results.values():
+                result.uses = [use for use in result.uses if use[0] != page]
+            resolved.append(
+                (page, [self._resolve(d) for d in parsed.directives])
+            )
+        timeouts = self._timeouts(
+            item for _, items in resolved for item in items
+        )
+        for page, items in resolved:
+            self.pages[page] = [self._with_result(i, timeouts) for i in items]
+
+    def _resolve(self, directive: Directive) -> Resolved:
+        if directive.kind == "report":
+            return Resolved(directive)
+        settings = self.runner.settings
+        run = directive.kind == "run"
+        try:
+            snippet = self._snippets.get((directive.target, run))
+            if snippet is None:
+                snippet = symbols.resolve(
+                    directive.target,
+                    settings.root,
+                    settings.package,
+                    run=run,
+                    modules=self._modules,
+                )
+                self._snippets[(directive.target, run)] = snippet
+        except (
+            symbols.SymbolError,
+            SyntaxError,
+            OSError,
+            ValueError,
+        ) as error:
+            return Resolved(directive, error=_describe_error(error))
+        return Resolved(directive, snippet)
+
+    def _timeouts(self, items: Iterable[Resolved]) -> dict[str, float]:
+        """The longest timeout any block of a job asks for."""
+        timeouts: dict[str, float] = {}
+        for item in items:
+            if item.directive.kind == "run" and item.snippet is not None:
+                key = self._job(item).key
+                asked = item.directive.options.timeout
+                timeout = asked or self.runner.settings.timeout
+                timeouts[key] = max(timeout, timeouts.get(key, 0.0))
+        return timeouts
+
+    def _with_result(
+        self, item: Resolved, timeouts: dict[str, float]
+    ) -> Resolved:
+        directive, snippet = item.directive, item.snippet
+        if directive.kind != "run" or snippet is None or not self.execute:
+            return item
+        job = self._job(item)
+        result = self.results.get(job.key)
+        if result is None:
+            job = Job(**{**vars(job), "timeout": timeouts[job.key]})
+            result = self.results[job.key] = self._start(job, snippet)
+        if (directive.page, directive.line) not in result.uses:
+            result.uses.append((directive.page, directive.line))
+        return Resolved(directive, snippet, result)
+
+    def _start(self, job: Job, snippet: symbols.Snippet) -> Result:
+        runner = self.runner
+        known = runner.cache.load(job.key) or runner.known_failure(job)
+        if known is not None:
+            return Result(job, snippet, _done(known), "cache")
+        if runner.settings.frozen:
+            return Result(job, snippet, _done(_missing()), "missing")
+        return Result(
+            job, snippet, runner.pool.submit(job, runner.keep), "ran"
+        )
+
+    def _job(self, item: Resolved) -> Job:
+        snippet = item.snippet
+        if snippet is None:  # pragma: no cover - callers check
+            raise ValueError("a block without a snippet has no job")
+        declared = item.directive.options.inputs
+        job = self._jobs.get((snippet, declared))
+        if job is None:
+            job = self._jobs[(snippet, declared)] = self._new_job(
+                snippet, declared
+            )
+        return job
+
+    def _new_job(
+        self, snippet: symbols.Snippet, declared: tuple[str, ...]
+    ) -> Job:
+        settings = self.runner.settings
+        parts = []
+        if snippet.imports:
+            parts.append((snippet.imports, f"<imports of {snippet.name}>", 1))
+        parts.append((snippet.source, snippet.path, snippet.line))
+        fields = {
+            # Not the line numbers: moving a function does not change what
+            # it prints.
+            "parts": [(source, name) for source, name, _ in parts],
+            "call": snippet.call,
+            "seed": settings.seed,
+            "max_output": settings.max_output_chars,
+            "style": [list(item) for item in settings.style.rc],
+            "declared": {
+                spec: self._declared_state(spec) for spec in declared
+            },
+        }
+        return Job(
+            key=job_key(fields, self.runner.environment),
+            parts=_parts(snippet),
+            call=snippet.call,
+            call_filename=CALL_FILENAME,
+            seed=settings.seed,
+            max_output=settings.max_output_chars,
+            timeout=settings.timeout,
+        )
+
+    def _declared_state(self, spec: str) -> str:
+        """The state of a declared input: a variable, or files by glob."""
+        inputs = self.runner.inputs
+        if spec.startswith("env:"):
+            return inputs.state(spec)
+        root = str(self.runner.settings.root)
+        pattern = spec if os.path.isabs(spec) else os.path.join(root, spec)
+        matches = sorted(glob.glob(pattern, recursive=True))
+        states = [
+            (name_of(p, root), inputs.state("file:" + name_of(p, root)))
+            for p in matches
+        ]
+        return hashlib.sha256(json.dumps(states).encode()).hexdigest()
+
+    def record_problem(self, page: str, line: int, message: str) -> bool:
+        """Remember a problem for the summary; False if already known."""
+        key = (page, line, message)
+        if key in self.problems:
+            return False
+        self.problems[key] = message
+        return True
+
+    def wait_all(self) -> None:
+        """Block until every run of this build has an outcome."""
+        for result in list(self.results.values()):
+            result.future.result()
+
+    @property
+    def executed(self) -> int:
+        """How many snippets this build sent to the workers."""
+        return self.counts().ran
+
+    def counts(self) -> Counts:
+        """Snippets of this build by where their result came from and how
+        it ended (waits for the runs), and the problems its pages showed."""
+        results = list(self.results.values())
+        return Counts(
+            total=len(results),
+            ran=sum(r.source == "ran" for r in results),
+            cached=sum(r.source == "cache" for r in results),
+            failed=sum(r.outcome.status != "ok" for r in results),
+            seconds=sum(r.outcome.duration for r in results),
+            problems=len(self.problems),
+        )
+
+    def summary(self) -> str:
+        """One line of counts, and one line per problem shown on a page."""
+        counts = self.counts()
+        lines = [
+            f"execnotes: {counts.total} snippets: {counts.ran} ran, "
+            f"{counts.cached} from the cache, {counts.failed} failed; "
+            f"{counts.problems} problems shown on pages"
+        ]
+        lines += [
+            "  " + message.replace("\n", "\n  ")
+            for _, message in sorted(self.problems.items())
+        ]
+        return "\n".join(lines)
+
+    def finish(self) -> int:
+        """Wait for all runs, then prune the cache within its bound (never
+        what this build used); return how many entries went."""
+        self.wait_all()
+        if self.runner.settings.frozen or not self.execute:
+            return 0
+        return self.runner.cache.prune()
+
+
+def _parts(snippet: symbols.Snippet) -> tuple[tuple[str, str, int], ...]:
+    """The code a worker runs for a snippet.
+
+    A function is imported from its module, exactly as the tests import
+    it, so whatever module code Python accepts runs; a region, which is a
+    part of a module, runs as written after the imports it needs.
+    """
+    if snippet.kind != "region":
+        name = snippet.name.rsplit(".", 1)[1]
+        return ((f"from {snippet.module} import {name}", CALL_FILENAME, 1),)
+    parts = [(snippet.source, snippet.path, snippet.line)]
+    if snippet.imports:
+        parts.insert(0, (snippet.imports, f"<imports of {snippet.name}>", 1))
+    return tuple(parts)
+
+
+def _done(outcome: Outcome) -> Future[Outcome]:
+    future: Future[Outcome] = Future()
+    future.set_result(outcome)
+    return future
+
+
+def _missing() -> Outcome:
+    return Outcome(
+        status="error",
+        problem=Problem(
+            "error",
+            "FrozenCacheMiss",
+            "frozen mode: no fresh cached result. Run `python -m execnotes "
+            "run` to execute the snippets, or set `frozen: false`",
+        ),
+    )
+
+
+def _describe_error(error: Exception) -> str:
+    if isinstance(error, SyntaxError):
+        return f"{error.filename}:{error.lineno}: syntax error: {error.msg}"
+    return str(error)

@@ -1,0 +1,320 @@
+"""The worker process: a warm zygote that forks a fresh child for every run.
+
+The zygote is spawned by the pool. It imports mxnet, numpy and matplotlib
+once, then waits for jobs; for each it forks a child (`execnotes.child`),
+supervises it and replies with the outcome. It never runs an author's code,
+so no run can change what the next one sees. It also owns the clock: the
+timeout holds even if the pool's process is gone, and when that process
+dies the zygote kills the run in progress and exits.
+
+Messages (pickled over the pool's pipe):
+pool -> zygote: ``(run_id, job)`` or ``None`` to stop;
+zygote -> pool: ``("ready", pid)``, ``("started", run_id, child_pid)``,
+``("done", run_id, outcome_json)``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import select
+import signal
+import sys
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from typing import Any
+
+from execnotes import child, procs
+from execnotes.capture import OutputSink
+from execnotes.protocol import FigureStyle, Job, Outcome, Problem
+
+_THREAD_VARIABLES = (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "MXNET_CPU_WORKER_NTHREADS",
+)
+_MAX_RESULT = 512 * 2**20  # figures included
+
+
+@dataclass(frozen=True)
+class WorkerSettings:
+    """What a worker needs to know at start."""
+
+    root: str
+    package: str
+    threads: int
+    style: FigureStyle
+
+
+def environment(base: dict[str, str], threads: int) -> dict[str, str]:
+    """The environment a worker (and so every run) sees."""
+    fixed = {name: str(threads) for name in _THREAD_VARIABLES}
+    # A fixed hash seed: a printed set of strings keeps its order.
+    fixed |= {"MPLBACKEND": "Agg", "PYTHONHASHSEED": "0"}
+    return {**base, **fixed}
+
+
+def search_path(root: str, path: list[str]) -> list[str]:
+    """Where a worker's imports look: the project first."""
+    return [root, *(entry for entry in path if entry != root)]
+
+
+def main(
+    connection: Connection, settings: WorkerSettings, parent: int
+) -> None:
+    """Serve jobs from `connection` until it closes or sends None."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles ^C
+    zygote = _Zygote(connection, settings)
+    signal.signal(signal.SIGTERM, zygote.terminate)
+    procs.die_with_parent(signal.SIGTERM, parent)
+    procs.become_subreaper()
+    zygote.warm_up()
+    with contextlib.suppress(BrokenPipeError, EOFError, OSError):
+        connection.send(("ready", os.getpid()))
+        while (message := connection.recv()) is not None:
+            run_id, job = message
+            outcome = zygote.supervise(run_id, job)
+            connection.send(("done", run_id, json.dumps(outcome.to_json())))
+    zygote.kill_run()
+
+
+class _Zygote:
+    def __init__(
+        self, connection: Connection, settings: WorkerSettings
+    ) -> None:
+        self.connection = connection
+        self.settings = settings
+        self.child: int | None = None
+        self.baseline: frozenset[str] = frozenset()
+        self.ignored: tuple[str, ...] = ()
+
+    def warm_up(self) -> None:
+        fixed = environment(dict(os.environ), self.settings.threads)
+        os.environ.clear()
+        os.environ.update(fixed)
+        os.chdir(self.settings.root)
+        sys.path[:] = search_path(self.settings.root, sys.path)
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        import mxnet
+        import mxnet.gluon
+        import numpy  # noqa: F401
+
+        matplotlib.rcParams.update(dict(self.settings.style.rc))
+        # Load the fonts once, here, rather than in every run.
+        figure = plt.figure()
+        figure.text(0.5, 0.5, "warm")
+        figure.savefig(os.devnull, format="svg")
+        plt.close("all")
+        self.baseline = frozenset(sys.modules)
+        self.ignored = tuple(
+            {
+                sys.prefix,
+                sys.base_prefix,
+                sys.exec_prefix,
+                matplotlib.get_cachedir(),
+                os.path.dirname(mxnet.__file__),
+                "/proc",
+                "/sys",
+                "/dev",
+            }
+        )
+
+    def supervise(self, run_id: str, job: Job) -> Outcome:
+        marker = b"\0\x1bexecnotes-end-" + secrets.token_hex(16).encode()
+        out_r, out_w = os.pipe()
+        result_r, result_w = os.pipe()
+        run = self._run(job, marker, out_w, result_w)
+        pid = os.fork()
+        if pid == 0:
+            self.connection.close()
+            os.close(out_r)
+            os.close(result_r)
+            child.main(run)
+        self.child = pid
+        os.close(out_w)
+        os.close(result_w)
+        self.connection.send(("started", run_id, pid))
+        watch = _Watch(
+            pid, out_r, result_r, OutputSink(job.max_output, marker)
+        )
+        try:
+            status = watch.wait(
+                self.connection, time.monotonic() + job.timeout
+            )
+        finally:
+            self.kill_run()
+            watch.drain()
+        return watch.outcome(status, job.timeout, marker)
+
+    def _run(
+        self, job: Job, marker: bytes, out: int, result: int
+    ) -> child.Run:
+        return child.Run(
+            job=job,
+            root=self.settings.root,
+            package=self.settings.package,
+            marker=marker,
+            output=out,
+            result=result,
+            zygote=os.getpid(),
+            baseline=self.baseline,
+            ignored=self.ignored,
+        )
+
+    def kill_run(self) -> None:
+        """Kill the run in progress and everything it started."""
+        if self.child is not None:
+            procs.kill_group(self.child)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.child, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(self.child, 0)
+            self.child = None
+        procs.kill_descendants(os.getpid())
+
+    def terminate(self, signum: int, frame: Any) -> None:
+        self.kill_run()
+        os._exit(0)
+
+
+class _Watch:
+    """Reads a child's output and result until it exits or time is up."""
+
+    def __init__(
+        self, pid: int, out: int, result: int, sink: OutputSink
+    ) -> None:
+        self.pid = pid
+        self.sink = sink
+        self.result = bytearray()
+        self.streams = {out: sink.feed, result: self._take_result}
+        self.pidfd = os.pidfd_open(pid)
+
+    def _take_result(self, chunk: bytes) -> None:
+        if len(self.result) < _MAX_RESULT:
+            self.result += chunk
+
+    def wait(self, connection: Connection, deadline: float) -> Any:
+        """How the child ended (a `waitid` result; the child is left
+        unreaped, so that its pid and group cannot be reused before they
+        are killed), or None if it ran past the deadline."""
+        try:
+            while (remaining := deadline - time.monotonic()) > 0:
+                watched = [*self.streams, self.pidfd, connection.fileno()]
+                ready, _, _ = select.select(watched, [], [], remaining)
+                self._read(ready)
+                if connection.fileno() in ready:
+                    # The pool only speaks during a run when it closes or
+                    # dies: stop everything.
+                    raise EOFError
+                if self.pidfd in ready:
+                    return os.waitid(
+                        os.P_PID, self.pid, os.WEXITED | os.WNOWAIT
+                    )
+            return None
+        finally:
+            os.close(self.pidfd)
+
+    def _read(self, ready: list[int]) -> None:
+        for fd in [fd for fd in ready if fd in self.streams]:
+            chunk = os.read(fd, 1 << 16)
+            if chunk:
+                self.streams[fd](chunk)
+            else:
+                os.close(fd)
+                del self.streams[fd]
+
+    def drain(self) -> None:
+        """Read what is left: every writer is dead, so each pipe ends (a
+        writer that could not be killed is given a few seconds)."""
+        deadline = time.monotonic() + 5
+        while self.streams and (left := deadline - time.monotonic()) > 0:
+            ready, _, _ = select.select(list(self.streams), [], [], left)
+            self._read(ready)
+        for fd in self.streams:
+            os.close(fd)
+        self.streams.clear()
+        self.sink.close()
+
+    def outcome(self, status: Any, timeout: float, marker: bytes) -> Outcome:
+        output = {"output": self.sink.text(), "output_chars": self.sink.total}
+        if status is None:
+            return _failed(
+                output, "timeout", "TimeoutError", _timeout(timeout)
+            )
+        try:
+            result = _parse(bytes(self.result), self.pid, marker)
+        except ValueError:
+            return _failed(output, "crashed", "WorkerDied", _died(status))
+        return _outcome(output, result)
+
+
+def _parse(data: bytes, pid: int, marker: bytes) -> dict[str, Any]:
+    if len(data) < child.HEADER.size:
+        raise ValueError("no result")
+    (size,) = child.HEADER.unpack_from(data)
+    result = json.loads(data[child.HEADER.size : child.HEADER.size + size])
+    if not isinstance(result, dict) or (
+        result.get("pid"),
+        result.get("marker"),
+    ) != (
+        pid,
+        marker.hex(),
+    ):
+        raise ValueError("a result from another process")
+    return result
+
+
+def _outcome(output: dict[str, Any], result: dict[str, Any]) -> Outcome:
+    problem = result["problem"]
+    if problem is None and result["figure_problem"] is not None:
+        problem = vars(
+            Problem(
+                "error",
+                "FigureError",
+                "a figure could not be saved as "
+                f"SVG: {result['figure_problem']}",
+            )
+        )
+    data = {
+        **output,
+        "status": "ok" if problem is None else "error",
+        "value": result["value"],
+        "values": result["values"],
+        "figures": result["figures"],
+        "duration": result["duration"],
+        "problem": problem,
+        "inputs": result["inputs"],
+    }
+    return Outcome.from_json(data)
+
+
+def _failed(
+    output: dict[str, Any], kind: Any, name: str, message: str
+) -> Outcome:
+    return Outcome(status=kind, problem=Problem(kind, name, message), **output)
+
+
+def _timeout(timeout: float) -> str:
+    return (
+        f"it ran longer than its timeout of {timeout:g} s and was stopped; "
+        "make it faster, or raise the limit with 'timeout: N' in the block "
+        "or the plugin's 'timeout' option"
+    )
+
+
+def _died(status: Any) -> str:
+    if status.si_code == os.CLD_EXITED:
+        how = f"exit code {status.si_status}"
+    else:
+        how = f"signal {signal.Signals(status.si_status).name}"
+    return (
+        f"the process running it ended without a result ({how}); look for "
+        "os._exit, sys.exit in a thread, or a crash in native code"
+    )
