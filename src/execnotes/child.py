@@ -10,6 +10,7 @@ the run left behind.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
 import json
 import os
@@ -62,6 +63,10 @@ def main(run: Run) -> NoReturn:
 def _run(run: Run) -> None:
     me = os.getpid()
     os.setsid()  # its own process group and session: killed as a whole
+    # Out of the way of the low numbers a snippet might write to.
+    result_fd = os.dup2(run.result, 1000 + run.result)
+    os.close(run.result)
+    run = dataclasses.replace(run, result=result_fd)
     procs.die_with_parent(signal.SIGKILL, run.zygote)
     for signum in (signal.SIGTERM, signal.SIGCHLD):
         signal.signal(signum, signal.SIG_DFL)
@@ -81,7 +86,7 @@ def _run(run: Run) -> None:
         return  # a fork the snippet made, returning: it must not report
     recorder.missing_imports(search_path)
     result = _result(run, value, problem, duration, recorder)
-    _send(run.result, result)
+    _send(run.result, run.marker, result)
 
 
 def _redirect(fd: int) -> io.TextIOWrapper:
@@ -169,9 +174,11 @@ def _result(
     }
 
 
-def _send(fd: int, result: dict[str, Any]) -> None:
+def _send(fd: int, marker: bytes, result: dict[str, Any]) -> None:
+    """Write the result, framed: the run's secret marker, the length, the
+    JSON. Whatever else reaches this pipe is skipped by the reader."""
     data = json.dumps(result, ensure_ascii=True).encode("ascii")
-    view = memoryview(HEADER.pack(len(data)) + data)
+    view = memoryview(marker + HEADER.pack(len(data)) + data)
     while view:
         view = view[os.write(fd, view) :]
 

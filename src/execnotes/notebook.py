@@ -32,8 +32,11 @@ class NotebookWriter:
         if text.strip():
             self._add({"cell_type": "markdown", "source": text})
 
-    def code(self, source: str, outcome: Outcome | None) -> None:
-        """Add a code cell with the outputs of its run, if it ran."""
+    def code(
+        self, source: str, outcome: Outcome | None, *, varies: bool = False
+    ) -> None:
+        """Add a code cell with the outputs of its run, if it ran; mark it
+        if its outputs differ between runs."""
         count = None
         outputs: list[dict[str, Any]] = []
         if outcome is not None:
@@ -46,12 +49,15 @@ class NotebookWriter:
                 "execution_count": count,
                 "outputs": outputs,
                 "source": source.rstrip("\n"),
-            }
+            },
+            {"execnotes": {"varies": True}} if varies else {},
         )
 
-    def _add(self, cell: dict[str, Any]) -> None:
+    def _add(
+        self, cell: dict[str, Any], metadata: dict[str, Any] | None = None
+    ) -> None:
         # Fixed ids: two builds of the same page give the same file.
-        cell.update(id=f"cell-{len(self.cells)}", metadata={})
+        cell.update(id=f"cell-{len(self.cells)}", metadata=metadata or {})
         self.cells.append(cell)
 
     def text(self) -> str:

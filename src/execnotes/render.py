@@ -102,7 +102,8 @@ class PageRenderer:
             if item.snippet is not None:
                 result = item.result
                 outcome = None if result is None else result.outcome
-                writer.code(item.snippet.shown, outcome)
+                varies = directive.options.varies
+                writer.code(item.snippet.shown, outcome, varies=varies)
         writer.prose("\n".join(lines[cursor:]))
         return writer.text() if writer.has_code else None
 
@@ -181,6 +182,15 @@ class PageRenderer:
             lines[index] = lines[index].replace(value.text, text, 1)
 
     def _inline_value(self, value: InlineValue) -> str:
+        text = self._inline_text(value)
+        varies = any(
+            item.directive.options.varies
+            for item in self.build.pages[self.page]
+            if item.directive.target == value.target
+        )
+        return f"{VARIES_OPEN}{text}</span>" if varies else text
+
+    def _inline_text(self, value: InlineValue) -> str:
         if not self.build.execute:
             return "…"
         runs = [
@@ -258,16 +268,23 @@ def literal(text: str) -> str:
     return "".join(out)
 
 
+# What differs between runs (timings) is marked, and stays out of the
+# search index, which is then the same for every build.
+VARIES_OPEN = '<span class="execnotes-varies" data-search-exclude>'
+
+
+def _pre(kind: str, text: str, *, varies: bool) -> str:
+    marks = ' execnotes-varies" data-search-exclude="' if varies else ""
+    return (
+        f'<pre class="execnotes-{kind}{marks}"><code>'
+        f"{html.escape(text)}</code></pre>"
+    )
+
+
 def _output_html(outcome: Outcome, *, varies: bool = False) -> str:
     parts = []
     if outcome.output:
-        # Output that differs between runs (timings) stays out of the
-        # search index, which is then the same for every build.
-        marks = ' execnotes-varies" data-search-exclude="' if varies else ""
-        parts.append(
-            f'<pre class="execnotes-output{marks}"><code>'
-            f"{html.escape(outcome.output)}</code></pre>"
-        )
+        parts.append(_pre("output", outcome.output, varies=varies))
     if outcome.output_chars > len(outcome.output):
         parts.append(
             '<p class="execnotes-truncated">Output truncated: showing the '
@@ -276,10 +293,7 @@ def _output_html(outcome: Outcome, *, varies: bool = False) -> str:
             "options to see more).</p>"
         )
     if outcome.value is not None:
-        parts.append(
-            '<pre class="execnotes-value"><code>'
-            f"{html.escape(outcome.value)}</code></pre>"
-        )
+        parts.append(_pre("value", outcome.value, varies=varies))
     return "".join(parts)
 
 

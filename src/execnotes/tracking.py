@@ -104,6 +104,10 @@ class Recorder:
         absolute = _absolute(path)
         if absolute is None or self._ignored(absolute):
             return
+        if kind == "file" and (
+            self.root.startswith(absolute + os.sep) or absolute == self.root
+        ):
+            return  # the folders around the project: where, not what
         key = f"{kind}:{name_of(absolute, self.root)}"
         if key not in self.inputs:
             # Measuring stats and opens files: those must not be recorded.

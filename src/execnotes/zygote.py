@@ -256,10 +256,14 @@ class _Watch:
 
 
 def _parse(data: bytes, pid: int, marker: bytes) -> dict[str, Any]:
-    if len(data) < child.HEADER.size:
+    """The child's framed result (see child._send), or ValueError."""
+    start = data.rfind(marker)
+    if start < 0:
         raise ValueError("no result")
-    (size,) = child.HEADER.unpack_from(data)
-    result = json.loads(data[child.HEADER.size : child.HEADER.size + size])
+    start += len(marker)
+    (size,) = child.HEADER.unpack_from(data, start)
+    start += child.HEADER.size
+    result = json.loads(data[start : start + size])
     if not isinstance(result, dict) or (
         result.get("pid"),
         result.get("marker"),

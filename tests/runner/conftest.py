@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
 import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -222,6 +225,29 @@ class Site:
     def warnings(self) -> list[str]:
         """Every warning logged by the builds so far."""
         return [m for m in self.logs if m.startswith("WARNING")]
+
+
+def mkdocs(site: Site, *args: str, **env: str) -> subprocess.Popen[str]:
+    """Start `mkdocs build ARGS` (or another command) on the site, as its
+    own process, with `env` added to the environment."""
+    command = (
+        args
+        if args and args[0] in ("serve", "gh-deploy")
+        else ("build", *args)
+    )
+    return subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", *command],
+        cwd=site.root,
+        env={
+            **os.environ,
+            "NO_MKDOCS_2_WARNING": "1",
+            "SOURCE_DATE_EPOCH": "0",
+            **env,
+        },
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
 
 
 def entries(site: Site) -> list[Path]:

@@ -1,0 +1,96 @@
+"""`mkdocs serve` as an author uses it: edits in turn, pages polled over
+HTTP, and nothing left running after SIGTERM."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+import psutil
+
+from tests.runner.conftest import Site, mkdocs, write_site
+
+_WAIT = 120.0  # a first build starts the workers and runs every snippet
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, ""
+    except OSError:
+        return 0, ""
+
+
+def _until(url: str, check: Callable[[int, str], bool], what: str) -> str:
+    deadline = time.monotonic() + _WAIT
+    while True:
+        status, page = _get(url)
+        if check(status, page):
+            return page
+        assert time.monotonic() < deadline, f"never served: {what}"
+        time.sleep(0.2)
+
+
+def _shows(text: str) -> Callable[[int, str], bool]:
+    return lambda status, page: status == 200 and text in page
+
+
+def test_serve_follows_edits_and_leaves_nothing_behind(tmp_path: Path) -> None:
+    """Prose, snippet, broken and fixed snippet, deleted page: each edit is
+    served; SIGTERM stops the server and every worker."""
+    site: Site = write_site(tmp_path)
+    site.write(
+        "docs/other.md", "# Other\n\n```{run} snippets.demo.show_plain\n```\n"
+    )
+    port = _free_port()
+    server = mkdocs(site, "serve", "-a", f"127.0.0.1:{port}")
+    home, other = (
+        f"http://127.0.0.1:{port}/",
+        f"http://127.0.0.1:{port}/other/",
+    )
+    try:
+        _until(home, _shows("double: 42"), "the first build")
+        family = [
+            p.pid for p in psutil.Process(server.pid).children(recursive=True)
+        ]
+        assert family, "the workers stay up while serving"
+
+        index = (site.root / "docs/index.md").read_text()
+        site.write("docs/index.md", index.replace("# Home", "# Home, edited"))
+        _until(home, _shows("Home, edited"), "a prose edit")
+
+        helpers = (site.root / "snippets/helpers.py").read_text()
+        site.write("snippets/helpers.py", helpers.replace("2 * x", "3 * x"))
+        _until(home, _shows("double: 63"), "a snippet edit")
+
+        site.write("snippets/helpers.py", helpers.replace("2 * x", "2 * (x"))
+        page = _until(home, _shows("execnotes-error"), "a broken snippet")
+        assert "double: 63" not in page
+
+        site.write("snippets/helpers.py", helpers)
+        page = _until(home, _shows("double: 42"), "the fixed snippet")
+        assert "execnotes-error" not in page
+
+        (site.root / "docs/other.md").unlink()
+        _until(other, lambda status, _: status == 404, "a deleted page")
+        assert _get(home)[0] == 200
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.communicate(timeout=60)
+    deadline = time.monotonic() + 30
+    while left := [p for p in family if psutil.pid_exists(p)]:
+        assert time.monotonic() < deadline, f"left running: {left}"
+        time.sleep(0.2)
