@@ -14,7 +14,9 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from execnotes.session import Build, Runner, Settings
+from execnotes.directives import Probe
+from execnotes.jobs import Build
+from execnotes.session import Runner, Settings
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -43,7 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"no {config_file}; run from the site's folder "
             "or pass -f PATH/mkdocs.yml"
         )
-    settings, pages = _load(config_file)
+    settings, pages, probe = _load(config_file)
     if args.workers is not None:
         settings = dataclasses.replace(settings, workers=args.workers)
     # `check` never runs anything: it is a frozen build.
@@ -55,7 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     started = time.perf_counter()
     try:
-        build = runner.new_build()
+        build = runner.new_build(probe=probe)
         build.scan(pages)
         build.wait_all()
     finally:
@@ -65,14 +67,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0 if _all_ok(build) else 1
 
 
-def _load(config_file: Path) -> tuple[Settings, list[tuple[str, str, int]]]:
-    """The plugin's settings and the pages MkDocs would build (so that
-    `exclude_docs` and front matter count as in a build)."""
+def _load(
+    config_file: Path,
+) -> tuple[Settings, list[tuple[str, str, int]], Probe]:
+    """The plugin's settings, the pages MkDocs would build (so that
+    `exclude_docs` and front matter count as in a build), and the site's
+    Markdown (so that blocks count exactly where they are rendered)."""
     from mkdocs.config import load_config
     from mkdocs.structure.files import get_files
 
     from execnotes.plugin import (
         ExecNotesPlugin,
+        MarkdownProbe,
         settings_from,
         without_front_matter,
     )
@@ -86,7 +92,7 @@ def _load(config_file: Path) -> tuple[Settings, list[tuple[str, str, int]]]:
         for file in get_files(config).documentation_pages()
         if file.src_uri.endswith(".md")
     ]
-    return settings_from(plugin.config, config), pages
+    return settings_from(plugin.config, config), pages, MarkdownProbe(config)
 
 
 def _table(build: Build) -> str:

@@ -304,3 +304,19 @@ def test_serve_starts_the_workers_at_once(site: Site) -> None:
     while pool.started_workers < 1 and time.monotonic() < deadline:
         time.sleep(0.1)
     assert pool.started_workers == 1
+
+
+def test_reverting_an_edit_runs_nothing(site: Site) -> None:
+    """Edit a module, build, undo the edit, build: the undo is a cache hit
+    (every generation of a result is kept), and the page is as before."""
+    site.build()
+    first = site.html()
+    helpers = (site.root / "snippets/helpers.py").read_text()
+    site.write("snippets/helpers.py", helpers.replace("2 * x", "3 * x"))
+    site.build()
+    assert _ran(site) == 3  # every run imports demo.py, which imports it
+    site.write("snippets/helpers.py", helpers)
+    site.build()
+    assert _ran(site) == 0
+    assert _without_build_date(site.html()) == _without_build_date(first)
+    assert len(entries(site)) == 6  # three results, two generations each

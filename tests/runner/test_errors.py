@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -25,88 +26,32 @@ def _assert_rest_intact(site: Site) -> None:
     assert len(entries(site)) == 2
 
 
-@pytest.mark.parametrize(
-    ("directive", "message"),
-    [
-        (
-            "```{run} snippets.bad.show_raise\n```",
-            "index.md:6: {run} snippets.bad.show_raise: KeyError: 'missing'\n"
-            "  Traceback (most recent call last):\n"
-            '    File "snippets/bad.py", line 7, in show_raise\n'
-            '      return {}["missing"]',
-        ),
-        (
-            "```{run} snippets.bad.show_sleep\ntimeout: 1\n```",
-            "index.md:6: {run} snippets.bad.show_sleep: TimeoutError: it ran "
-            "longer than its timeout of 1 s and was stopped; make it faster, "
-            "or raise the limit with 'timeout: N' in the block or the "
-            "plugin's 'timeout' option",
-        ),
-        (
-            "```{run} snippets.bad.show_exit\n```",
-            "index.md:6: {run} snippets.bad.show_exit: WorkerDied: the "
-            "process running it ended without a result (exit code 3); look "
-            "for os._exit, sys.exit in a thread, or a crash in native code",
-        ),
-        (
-            "```{run} snippets.bad.show_segfault\n```",
-            # mxnet's SIGSEGV handler prints a stack and exits with 255.
-            "index.md:6: {run} snippets.bad.show_segfault: WorkerDied: the "
-            "process running it ended without a result (exit code 255); look "
-            "for os._exit, sys.exit in a thread, or a crash in native code",
-        ),
-        (
-            "```{run} snippets.dmeo.show_double\n```",
-            "index.md:6: {run} snippets.dmeo.show_double: no module "
-            "'snippets.dmeo' in snippets/. Did you mean 'snippets.demo'?",
-        ),
-        (
-            "```{show} snippets.demo.aera\n```",
-            "index.md:6: {show} snippets.demo.aera: 'snippets.demo' has no "
-            "function, class or region 'aera'. Did you mean 'area'?",
-        ),
-        (
-            "```{run} os.system\n```",
-            "index.md:6: {run} os.system: 'os.system' is outside the "
-            "'snippets' package; only modules inside snippets/ can be shown "
-            "or run (write e.g. snippets.losses.squared_loss)",
-        ),
-        (
-            "```{run} snippets.demo.area\n```",
-            "index.md:6: {run} snippets.demo.area: {run} calls "
-            "'snippets.demo.area' without arguments, but it requires 1; run "
-            "a show_* function that passes the page's data, or use {show}",
-        ),
-        (
-            "```{run} snippets.demo.show_plain\ncaptoin: x\n```",
-            "index.md:7: unknown option 'captoin'; options are caption, "
-            "hide, show, timeout, inputs, varies. Did you mean 'caption'?",
-        ),
-        (
-            "```{shwo} snippets.demo.area\n```",
-            "index.md:6: unknown block {shwo}; use one of {show}, {run}, "
-            "{report}. Did you mean 'show'?",
-        ),
-        (
-            "```{run} snippets.demo.show_plain\nhide: everything\n```",
-            "index.md:7: hide: 'everything' is not understood; write "
-            "'hide: code' or 'hide: output'.",
-        ),
-    ],
-    ids=[
-        "raises",
-        "timeout",
-        "os-exit",
-        "segfault",
-        "unknown-module",
-        "unknown-symbol",
-        "outside-snippets",
-        "run-needs-arguments",
-        "unknown-option",
-        "unknown-block",
-        "bad-hide",
-    ],
+ROOT = Path(__file__).resolve().parents[2]
+_CASE = re.compile(
+    r"^### (?P<title>.+?)\n\n````markdown\n(?P<block>.*?)\n````\n\n"
+    r"```text\n(?P<message>.*?)\n```$",
+    re.MULTILINE | re.DOTALL,
 )
+
+
+def guarantee_cases(page: str) -> list[tuple[str, str]]:
+    """The (block, message) examples of a "What the runner guarantees" page:
+    the page shows what each bad input gives, and these tests check it."""
+    text = (ROOT / "docs" / page).read_text(encoding="utf-8")
+    return [(m["block"], m["message"]) for m in _CASE.finditer(text)]
+
+
+CASES = guarantee_cases("guarantees.en.md")
+
+
+def test_the_guarantees_pages_show_the_same_cases() -> None:
+    """Both languages of the page list the same inputs and messages, and
+    enough of them to matter."""
+    assert guarantee_cases("guarantees.md") == CASES
+    assert len(CASES) >= 14
+
+
+@pytest.mark.parametrize(("directive", "message"), CASES)
 def test_bad_block_warns_boxes_and_keeps_the_rest(
     site: Site, directive: str, message: str
 ) -> None:

@@ -30,7 +30,7 @@ from playwright.sync_api import (
     Route,
     sync_playwright,
 )
-from site_helpers import ROOT, PageLog
+from site_helpers import PageLog, build_site
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -43,33 +43,12 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-BUILD_TIMEOUT = 1800  # a first build runs every snippet (training demos too)
 
 
 @pytest.fixture(scope="session")
 def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The real site, built once with `mkdocs build --strict`."""
-    out = tmp_path_factory.mktemp("site")
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    env.pop("SITE_URL", None)  # links must work from the local server root
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=BUILD_TIMEOUT,
-        check=False,
-    )
-    if result.returncode != 0:
-        log = (result.stdout + result.stderr).strip().splitlines()
-        problems = [line for line in log if not line.startswith("INFO")]
-        pytest.fail(
-            f"`mkdocs build --strict` failed in {ROOT}:\n"
-            + "\n".join(problems[-40:]),
-            pytrace=False,
-        )
-    return out
+    return build_site(tmp_path_factory.mktemp("site"))
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import pytest
 
 # GLUON_SITE_ROOT builds another checkout, e.g. a scratch copy with stubs.
 ROOT = Path(
@@ -127,3 +131,36 @@ class PageLog:
 
     foreign_requests: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
+
+
+BUILD_TIMEOUT = 1800  # a first build runs every snippet (training demos too)
+
+
+def build_site(out: Path, **extra: str) -> Path:
+    """Build the real site into `out` with `mkdocs build --strict` (and
+    `extra` in the environment); fail the test with the build's problems."""
+    env = {
+        **os.environ,
+        "NO_MKDOCS_2_WARNING": "1",
+        "SOURCE_DATE_EPOCH": "0",  # the sitemap's dates
+        **extra,
+    }
+    env.pop("SITE_URL", None)  # links must work from the local server root
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=BUILD_TIMEOUT,
+        check=False,
+    )
+    if result.returncode != 0:
+        log = (result.stdout + result.stderr).strip().splitlines()
+        problems = [line for line in log if not line.startswith("INFO")]
+        pytest.fail(
+            f"`mkdocs build --strict` failed in {ROOT}:\n"
+            + "\n".join(problems[-40:]),
+            pytrace=False,
+        )
+    return out
