@@ -189,9 +189,11 @@ def _project_modules(run: Run) -> dict[str, str]:
 
     runner = os.path.dirname(os.path.abspath(__file__)) + os.sep
     found = {}
-    for name, module in list(sys.modules.items()):
-        filename = getattr(module, "__file__", None)
-        if name in run.baseline or not isinstance(filename, str):
+    # Only the modules this run loaded: looking at the others would copy
+    # their memory from the zygote for nothing.
+    for name in sys.modules.keys() - run.baseline:
+        filename = getattr(sys.modules.get(name), "__file__", None)
+        if not isinstance(filename, str):
             continue
         # Not resolved: snippets/ may be a link to a folder elsewhere.
         path = os.path.abspath(filename)

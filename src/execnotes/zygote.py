@@ -16,6 +16,7 @@ zygote -> pool: ``("ready", pid)``, ``("started", run_id, child_pid)``,
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import secrets
@@ -113,6 +114,10 @@ class _Zygote:
         figure.savefig(os.devnull, format="svg")
         plt.close("all")
         self.baseline = frozenset(sys.modules)
+        # Children share the zygote's memory until they write to it; the
+        # garbage collector would write to every object it visits.
+        gc.collect()
+        gc.freeze()
         self.ignored = tuple(
             {
                 sys.prefix,
