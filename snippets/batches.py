@@ -83,7 +83,11 @@ def show_sorted_epoch():
     print(f"{len(labels)} labels sorted by class, batch size {batch_size}")
     print(f"examples of class 0: {labels.count(0)}")
     print(f"the first {steps} steps see class 0 only")
-    return {"batch_size": batch_size, "steps": steps}
+    return {
+        "per_class": labels.count(0),
+        "batch_size": batch_size,
+        "steps": steps,
+    }
 
 
 def show_shuffle_seeds():
@@ -135,7 +139,11 @@ def show_discard():
     used = sum(len(batch) for batch in loader)
     print(f"{len(loader)} batches of {batch_size}; {used} examples used")
     print(f"{len(dataset) - used} examples left out of each epoch")
-    return {"num_batches": len(loader), "unused": len(dataset) - used}
+    return {
+        "batch_size": batch_size,
+        "num_batches": len(loader),
+        "unused": len(dataset) - used,
+    }
 
 
 def show_data_iter_seed():

@@ -116,7 +116,7 @@ def show_hwc_fix():
     X = image.transpose((2, 0, 1)).expand_dims(axis=0)
     net = conv_layer(n=1, h=6, k=5)
     print("image", image.shape, "-> batch", X.shape, "->", net(X).shape)
-    return {"batch_shape": X.shape}
+    return {"batch_shape": str(X.shape)}
 
 
 def show_rgb_params():

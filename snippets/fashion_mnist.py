@@ -222,7 +222,7 @@ def show_to_tensor():
     print("one example:   ", image.shape, np.dtype(image.dtype).name)
     print("one batch:     ", batch.shape, " labels:", labels.shape)
     print("pixels in", [batch.min().asscalar(), batch.max().asscalar()])
-    return {"example_shape": image.shape, "batch_shape": batch.shape}
+    return {"example_shape": str(image.shape), "batch_shape": str(batch.shape)}
 
 
 def show_to_tensor_pixels():

@@ -62,7 +62,10 @@ def show_dense_layout():
     print("scratch W:   ", W.shape, " X W + b:  ", (nd.dot(X, W) + b).shape)
     print("Dense weight:", net.weight.shape, " X W^T + b:", by_hand.shape)
     print("max |net(X) - (X W^T + b)|:", diff)
-    return {"scratch_shape": W.shape, "dense_shape": net.weight.shape}
+    return {
+        "scratch_shape": str(W.shape),
+        "dense_shape": str(net.weight.shape),
+    }
 
 
 def show_deferred_init():

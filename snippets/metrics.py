@@ -54,9 +54,11 @@ def show_accuracy():
 
 def show_evaluate_accuracy():
     """Ten examples in batches of 4, 4, 2: overall vs mean batch accuracy."""
+    batch_size = 4
     y = nd.array([0, 0, 0, 0, 1, 1, 1, 1, 2, 2])
     y_hat = nd.one_hot(nd.array([0, 0, 0, 0, 0, 0, 0, 0, 2, 2]), 3)
-    data_iter = gluon.data.DataLoader(gluon.data.ArrayDataset(y_hat, y), 4)
+    dataset = gluon.data.ArrayDataset(y_hat, y)
+    data_iter = gluon.data.DataLoader(dataset, batch_size)
     batch_accs = [accuracy(scores, labels) for scores, labels in data_iter]
     print("batch sizes:             ", [len(y) for _, y in data_iter])
     print("batch accuracies:        ", batch_accs)
@@ -64,7 +66,13 @@ def show_evaluate_accuracy():
     print("mean of batch accuracies:", batch_mean)
     overall = evaluate_accuracy(data_iter, net=lambda X: X)  # X: scores
     print("evaluate_accuracy:       ", overall)
-    return {"overall": overall, "batch_mean": batch_mean}
+    return {
+        "num_examples": len(dataset),
+        "batch_size": batch_size,
+        "last": len(dataset) % batch_size,
+        "overall": overall,
+        "batch_mean": batch_mean,
+    }
 
 
 def show_untrained_accuracy():

@@ -188,4 +188,4 @@ def show_momentum():
         sgd_momentum(params, velocities, lr, batch_size, momentum)
         diff = max_abs_diff(net, params)
         print(f"step {step}: max |Trainer - sgd_momentum| = {diff:.1e}")
-    return {"max_diff": diff}
+    return {"momentum": momentum, "max_diff": diff}

@@ -18,10 +18,11 @@ from snippets.training import (
 
 
 def high_dim_data(num_train, num_test, num_inputs):
-    """y = 0.05 + 0.01 * sum(x) + noise; training and test (X, y) pairs."""
+    """y = 0.05 + 0.01 * sum(x) + noise: training and test (X, y), true w."""
     true_w, true_b = nd.ones(num_inputs) * 0.01, 0.05
     X, y = synthetic_data(true_w, true_b, num_train + num_test)
-    return (X[:num_train], y[:num_train]), (X[num_train:], y[num_train:])
+    train = (X[:num_train], y[:num_train])
+    return train, (X[num_train:], y[num_train:]), true_w
 
 
 def half_squared_loss(y_hat, y):
@@ -74,26 +75,44 @@ def plot_losses(ax, history, title):
     ax.legend()
 
 
-def compare_decay(fit, strengths):
-    """Fit with each decay strength on the same data; plot and return."""
+def experiment():
+    """d2l's setting: 20 examples, 200 features; data and hyperparameters."""
     num_train, num_test, num_inputs = 20, 100, 200
     hyper = {"num_epochs": 100, "lr": 0.003, "batch_size": 1}
-    train, test = high_dim_data(num_train, num_test, num_inputs)
+    train, test, true_w = high_dim_data(num_train, num_test, num_inputs)
+    true_norm = nd.norm(true_w).asscalar().item()
+    print(f"{num_train} examples, {num_inputs} features; true ||w||", end="")
+    print(f" = {true_norm:.4f}")
+    settings = {"num_train": num_train, "num_test": num_test}
+    settings |= {"num_inputs": num_inputs, "true_norm": true_norm}
+    return train, test, hyper, {**settings, **hyper}
+
+
+def summarize(strength, history, w):
+    """Print and return the final losses and ||w|| of one strength."""
+    train_loss, test_loss = history["train_loss"][-1], history["test_loss"][-1]
+    norm = nd.norm(w).asscalar().item()
+    print(f"{strength:>5} {train_loss:10.2e} {test_loss:10.2e} {norm:7.4f}")
+    return {
+        f"train_loss_{strength}": train_loss,
+        f"test_loss_{strength}": test_loss,
+        f"norm_{strength}": norm,
+    }
+
+
+def compare_decay(fit, strengths):
+    """Fit with each decay strength on the same data; plot and summarize."""
+    train, test, hyper, result = experiment()
     width = 3 * len(strengths) + 2
     _, axes = plt.subplots(
         1, len(strengths), figsize=(width, 3.5), sharey=True
     )
-    result = {"num_train": num_train, "num_test": num_test}
-    result |= {"num_inputs": num_inputs, **hyper}
     print(f"{'decay':>5} {'train loss':>10} {'test loss':>10} {'||w||':>7}")
-    for ax, strength in zip(axes, strengths, strict=True):
+    for i, (ax, strength) in enumerate(zip(axes, strengths, strict=True)):
         history, w = fit(train, test, strength, **hyper)
         plot_losses(ax, history, f"decay {strength}")
-        last = [history["train_loss"][-1], history["test_loss"][-1]]
-        norm = nd.norm(w).asscalar().item()
-        print(f"{strength:>5} {last[0]:10.2e} {last[1]:10.2e} {norm:7.4f}")
-        result |= {f"train_loss_{strength}": last[0]}
-        result |= {f"test_loss_{strength}": last[1], f"norm_{strength}": norm}
+        result |= {f"strength_{i}": strength}
+        result |= summarize(strength, history, w)
     return result
 
 

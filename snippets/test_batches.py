@@ -121,7 +121,11 @@ def test_first_class_steps(labels, batch_size, steps):
 
 def test_sorted_epoch_sees_one_class_for_23_steps():
     """6,000 examples per class in batches of 256: 23 one-class steps."""
-    assert show_sorted_epoch() == {"batch_size": 256, "steps": 6000 // 256}
+    assert show_sorted_epoch() == {
+        "per_class": 6000,
+        "batch_size": 256,
+        "steps": 6000 // 256,
+    }
 
 
 def test_dataloader_shuffles_with_numpys_global_rng():
@@ -143,4 +147,8 @@ def test_epoch_labels_flattens_the_batches():
 
 def test_discard_drops_the_short_batch():
     """60,000 in batches of 256: 234 full batches, 96 examples left out."""
-    assert show_discard() == {"num_batches": 234, "unused": 60000 % 256}
+    assert show_discard() == {
+        "batch_size": 256,
+        "num_batches": 234,
+        "unused": 60000 % 256,
+    }

@@ -3,6 +3,7 @@
 import inspect
 
 import matplotlib.pyplot as plt
+import mxnet as mx
 import numpy as np
 import pytest
 from mxnet import gluon, nd
@@ -108,6 +109,24 @@ def test_conv2d_reads_nchw_and_rejects_nhwc(capsys):
     )
 
 
+def test_nhwc_without_in_channels_fails_on_the_width():
+    """Deferred init takes H = 28 for the channels, then W = 1 is too small."""
+    net = gluon.nn.Conv2D(6, kernel_size=5)
+    net.initialize()
+    with pytest.raises((ValueError, mx.MXNetError), match="exceed input"):
+        net(nd.zeros((2, 28, 28, 1)))
+
+
+def test_nhwc_can_pass_silently_when_the_shapes_fit():
+    """With H = W = C, an NHWC batch runs and computes something else."""
+    net = conv_layer(4, 2, 3)
+    X = nd.random.normal(shape=(1, 4, 4, 4))  # meant as N, H, W, C
+    wrong = net(X)  # read as N, C, H, W: no error
+    right = net(X.transpose((0, 3, 1, 2)))
+    assert wrong.shape == right.shape
+    assert not np.allclose(wrong.asnumpy(), right.asnumpy())
+
+
 def test_conv2d_layout_option_defaults_to_nchw():
     """Conv2D's layout argument is 'NCHW' unless told otherwise."""
     layout = inspect.signature(gluon.nn.Conv2D).parameters["layout"]
@@ -116,7 +135,7 @@ def test_conv2d_layout_option_defaults_to_nchw():
 
 def test_hwc_image_becomes_an_nchw_batch():
     """transpose((2, 0, 1)) and expand_dims(0) turn HWC into NCHW."""
-    assert show_hwc_fix() == {"batch_shape": (1, 1, 28, 28)}
+    assert show_hwc_fix() == {"batch_shape": "(1, 1, 28, 28)"}
 
 
 def test_rgb_parameter_count():

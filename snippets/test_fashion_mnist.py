@@ -254,8 +254,8 @@ def test_to_tensor_gives_chw_and_batches_nchw():
     plt.close("all")
     result = fm.show_to_tensor()
     assert result == {
-        "example_shape": (1, 28, 28),
-        "batch_shape": (256, 1, 28, 28),
+        "example_shape": "(1, 28, 28)",
+        "batch_shape": "(256, 1, 28, 28)",
     }
     image, label = fm.to_tensor_dataset(train=False)[0]
     assert image.dtype == np.float32

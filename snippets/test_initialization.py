@@ -119,8 +119,8 @@ def test_show_initialize_twice():
 def test_dense_computes_x_times_weight_transposed():
     """Dense(10, in_units=784) stores (10, 784) and computes X W^T + b."""
     assert show_dense_layout() == {
-        "scratch_shape": (784, 10),
-        "dense_shape": (10, 784),
+        "scratch_shape": "(784, 10)",
+        "dense_shape": "(10, 784)",
     }
     net = gluon.nn.Dense(3, in_units=4)
     net.initialize(init.Normal(sigma=1))
@@ -128,6 +128,8 @@ def test_dense_computes_x_times_weight_transposed():
     W, b = net.weight.data(), net.bias.data()
     expected = X.asnumpy() @ W.asnumpy().T + b.asnumpy()
     np.testing.assert_allclose(net(X).asnumpy(), expected, rtol=1e-5)
+    operator = nd.FullyConnected(X, W, b, num_hidden=3)
+    np.testing.assert_allclose(operator.asnumpy(), expected, rtol=1e-5)
 
 
 @pytest.mark.parametrize(("fan_in", "fan_out"), [(784, 256), (784, 10)])

@@ -153,6 +153,9 @@ def test_gluon_cross_entropy_options():
     transposed = loss(axis=0, batch_axis=1)(logits.T, y)
     for other in (one_hot, from_log, transposed):
         np.testing.assert_allclose(other.asnumpy(), expected, rtol=1e-5)
+    # axis=0 alone keeps batch_axis=0: the losses are averaged into one
+    averaged = loss(axis=0)(logits.T, y).asnumpy()
+    np.testing.assert_allclose(averaged, [expected.mean()], rtol=1e-5)
     # from_logits=True takes its input for log-probabilities: -pick(x, y)
     wrong = loss(from_logits=True)(logits, y).asnumpy()
     np.testing.assert_allclose(wrong, [-2.0, -2.5])

@@ -90,6 +90,8 @@ def test_show_accuracy():
 def test_show_evaluate_accuracy():
     """The demo shows 6/10 overall against a mean of batch scores of 2/3."""
     result = show_evaluate_accuracy()
+    assert (result["num_examples"], result["batch_size"]) == (10, 4)
+    assert result["last"] == 2
     assert result["overall"] == pytest.approx(0.6)
     assert result["batch_mean"] == pytest.approx(2 / 3)
 

@@ -80,9 +80,12 @@ def test_trainer_updates_all_parameters_with_multi_sgd_update(monkeypatch):
     for name in ("multi_sgd_update", "sgd_update"):
         operator = getattr(mx_optimizer, name)
         monkeypatch.setattr(mx_optimizer, name, spy(name, operator))
+    monkeypatch.delenv("MXNET_OPTIMIZER_AGGREGATION_SIZE", raising=False)
     net = net_with_grads(4)
-    trainer_sgd(net, LR).step(4)
+    trainer = trainer_sgd(net, LR)
+    trainer.step(4)
     assert calls == [("multi_sgd_update", 2)]
+    assert trainer.optimizer.aggregate_num == 4  # up to 4 per call
 
 
 def test_trainer_step_divides_the_gradient_by_batch_size():

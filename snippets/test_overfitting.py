@@ -27,7 +27,8 @@ def seeded():
 
 def test_high_dim_data_shapes_and_model():
     """20 + 100 examples of 200 features, y = 0.05 + 0.01 sum(x) + noise."""
-    (X, y), (X_test, y_test) = overfitting.high_dim_data(20, 100, 200)
+    (X, y), (X_test, y_test), true_w = overfitting.high_dim_data(20, 100, 200)
+    np.testing.assert_array_equal(true_w.asnumpy(), np.full(200, 0.01, "f"))
     assert (X.shape, y.shape) == ((20, 200), (20,))
     assert (X_test.shape, y_test.shape) == ((100, 200), (100,))
     noise = y_test - (0.05 + 0.01 * X_test.sum(axis=1))
@@ -44,7 +45,7 @@ def test_penalized_loss_adds_lambda_times_half_the_squared_norm():
 
 def test_scratch_penalty_and_gluon_wd_take_the_same_steps():
     """Same lr and lambda: loss + penalty with sgd == Trainer wd, bias free."""
-    (X, y), _ = overfitting.high_dim_data(20, 1, 5)
+    (X, y), _, _ = overfitting.high_dim_data(20, 1, 5)
     batches = list(load_array(X, y, 1, shuffle=False))
     lr, lambd = 0.003, 3.0
     w, b = get_params(5, 1, sigma=1)
@@ -70,15 +71,18 @@ def test_decay_closes_the_gap(demo):
     """Without decay train loss ~0 and test loss > 1; with it both small."""
     result = getattr(overfitting, demo)()
     assert (result["num_train"], result["num_inputs"]) == (20, 200)
+    assert result["true_norm"] == pytest.approx(0.01 * 200**0.5)
     assert (result["num_epochs"], result["lr"], result["batch_size"]) == (
         100,
         0.003,
         1,
     )
+    assert (result["strength_0"], result["strength_1"]) == (0, 3)
     assert result["train_loss_0"] < 1e-6
     assert result["test_loss_0"] > 1
     assert result["test_loss_3"] < 0.1
     assert result["norm_3"] < result["norm_0"] / 10
+    assert result["norm_0"] > 10 * result["true_norm"]
     panels = plt.gcf().axes
     assert [ax.get_yscale() for ax in panels] == ["log", "log"]
     assert [len(ax.lines) for ax in panels] == [2, 2]
@@ -97,4 +101,5 @@ def test_decay_sweep_tries_two_more_strengths():
     assert result["test_loss_1"] < 0.1
     assert result["test_loss_10"] < 0.1
     assert result["norm_10"] < result["norm_1"]
+    assert result["train_loss_10"] > result["train_loss_1"]
     assert len(plt.gcf().axes) == 2
