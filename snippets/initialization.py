@@ -155,19 +155,19 @@ def show_xavier():
     """Output std through 8 linear layers of width 256, per initializer."""
     num_layers, width = 8, 256
     initializers = {
-        "Normal(sigma=0.01)": init.Normal(sigma=0.01),
-        "Uniform(0.07), the default": init.Uniform(scale=0.07),
-        "Xavier()": init.Xavier(),
+        "normal": init.Normal(sigma=0.01),
+        "uniform": init.Uniform(scale=0.07),  # the default
+        "xavier": init.Xavier(),
     }
     fig, ax = plt.subplots(figsize=(5, 3.5))
     last = {}
-    for label, initializer in initializers.items():
+    for name, initializer in initializers.items():
         stds = layer_stds(initializer, num_layers, width)
-        ax.plot(range(1, num_layers + 1), stds, marker="o", label=label)
-        last[label.split("(")[0].lower()] = stds[-1]
-        print(f"{label:<27} std after layer {num_layers}: {stds[-1]:.2e}")
+        ax.plot(range(1, num_layers + 1), stds, marker="o", label=name)
+        last[name] = stds[-1]
+        print(f"{name:<8} std after layer {num_layers}: {stds[-1]:.2e}")
     ax.set(xlabel="layer", ylabel="std of the output", yscale="log")
-    ax.legend(fontsize="small")
+    ax.legend()
     fig.tight_layout()
     return {"num_layers": num_layers, "width": width, **last}
 
