@@ -227,13 +227,15 @@ def show_to_tensor():
 
 def show_to_tensor_pixels():
     """ToTensor() and transform give the same pixels, in another order."""
+    num_examples = 100
     X, y = read_fashion_mnist(train=False)
-    ours = transform(X[:100], y[:100])[0].transpose((0, 3, 1, 2))
+    ours = transform(X[:num_examples], y[:num_examples])[0]
+    ours = ours.transpose((0, 3, 1, 2))  # NHWC -> NCHW
     dataset = to_tensor_dataset(train=False)
-    theirs = nd.stack(*[dataset[i][0] for i in range(100)])
+    theirs = nd.stack(*[dataset[i][0] for i in range(num_examples)])
     diff = nd.abs(ours - theirs).max().asscalar().item()
     print("shapes:", ours.shape, theirs.shape, " max |difference|:", diff)
-    return {"max_diff": diff}
+    return {"num_examples": num_examples, "max_diff": diff}
 
 
 def show_memory():

@@ -265,7 +265,7 @@ def test_to_tensor_gives_chw_and_batches_nchw():
 
 def test_to_tensor_pixels_equal_transform():
     """ToTensor's pixels are transform's, moved from HWC to CHW."""
-    assert fm.show_to_tensor_pixels() == {"max_diff": 0.0}
+    assert fm.show_to_tensor_pixels() == {"num_examples": 100, "max_diff": 0}
 
 
 def test_show_transform_timing_measures_both_paths():

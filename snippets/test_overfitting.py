@@ -3,7 +3,6 @@
 import functools
 
 import matplotlib.pyplot as plt
-import mxnet as mx
 import numpy as np
 import pytest
 from mxnet import gluon, nd
@@ -14,15 +13,7 @@ from snippets.initialization import get_params
 from snippets.optim import l2_penalty, sgd
 from snippets.training import dense_twin, linreg, train_epoch
 
-
-@pytest.fixture(autouse=True)
-def seeded():
-    """Seed MXNet and NumPy and close figures, as the page runner does."""
-    mx.random.seed(0)
-    np.random.seed(0)
-    plt.close("all")
-    yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("seeded")
 
 
 def test_high_dim_data_shapes_and_model():

@@ -22,14 +22,7 @@ WEIGHT_TOL = 0.01  # noise std 0.01 on 1000 examples: errors are ~1e-3
 NOISE_FLOOR = 0.01**2 / 2  # L2Loss of the noise alone: half its variance
 
 
-@pytest.fixture(autouse=True)
-def seeded():
-    """Seed MXNet and close figures, as the page runner does."""
-    mx.random.seed(0)
-    np.random.seed(0)
-    plt.close("all")
-    yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("seeded")
 
 
 @pytest.fixture(scope="module")
