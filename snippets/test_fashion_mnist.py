@@ -272,6 +272,7 @@ def test_show_transform_timing_measures_both_paths():
     """Both paths run on 5,000 images; the ratio is of two real times."""
     result = fm.show_transform_timing()
     assert (result["num_examples"], result["batch_size"]) == (5000, 256)
+    assert result["repeat"] == 3
     assert result["ratio"] > 0
 
 
@@ -285,6 +286,13 @@ def test_show_memory():
 def test_seconds_waits_for_the_work():
     """seconds() times a call and returns a positive float."""
     assert fm.seconds(fm.exhaust, iter(range(3))) > 0
+
+
+def test_best_seconds_takes_the_shortest_run(monkeypatch):
+    """best_seconds() runs the function repeat times and keeps the minimum."""
+    times = iter([0.3, 0.1, 0.2])
+    monkeypatch.setattr(fm, "seconds", lambda function, *args: next(times))
+    assert fm.best_seconds(print, repeat=3) == 0.1
 
 
 def test_plot_images_fills_a_grid_row_by_row(debian_test_split):
