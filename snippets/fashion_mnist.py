@@ -188,9 +188,17 @@ def seconds(function, *args):
     return time.perf_counter() - start
 
 
-def best_seconds(function, *args, repeat=3):
-    """The shortest of repeat timings: the least disturbed by other work."""
-    return min(seconds(function, *args) for _ in range(repeat))
+def cpu_seconds(function, *args):
+    """Processor time of function(*args) in all threads, waiting for MXNet."""
+    start = time.process_time()
+    function(*args)
+    nd.waitall()
+    return time.process_time() - start
+
+
+def best_of(repeat, timer, function, *args):
+    """The shortest of repeat timings of function(*args) by timer."""
+    return min(timer(function, *args) for _ in range(repeat))
 
 
 def transform_each(X, y):
@@ -203,17 +211,16 @@ def show_transform_timing():
     """The transform per example against one call on the whole array."""
     num_examples, repeat = 5000, 3
     X, y = (a[:num_examples] for a in read_fashion_mnist(train=True))
-    per_example = best_seconds(transform_each, X, y, repeat=repeat)
-    once = best_seconds(transform, X, y, repeat=repeat)
-    print(f"{num_examples} images, best of {repeat} runs:")
-    print(f"  transform per example: {per_example:.4f} s")
-    print(f"  transform once:        {once:.4f} s")
-    print(f"  ratio:                 {per_example / once:.0f}")
-    return {
-        "num_examples": num_examples,
-        "repeat": repeat,
-        "ratio": per_example / once,
-    }
+    ways = {"per example": transform_each, "once": transform}
+    times = {}
+    for name, function in ways.items():
+        wall = best_of(repeat, seconds, function, X, y)
+        times[name] = best_of(repeat, cpu_seconds, function, X, y)
+        print(f"transform {name:<12} {times[name]:.4f} s processor,", end="")
+        print(f" {wall:.4f} s wall")
+    ratio = times["per example"] / times["once"]
+    print(f"{num_examples} images, best of {repeat} runs; ratio {ratio:.0f}")
+    return {"num_examples": num_examples, "repeat": repeat, "ratio": ratio}
 
 
 def show_to_tensor():

@@ -3,6 +3,7 @@
 import gzip
 import math
 import os
+import time
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -295,11 +296,15 @@ def test_seconds_waits_for_the_work():
     assert fm.seconds(fm.exhaust, iter(range(3))) > 0
 
 
-def test_best_seconds_takes_the_shortest_run(monkeypatch):
-    """best_seconds() runs the function repeat times and keeps the minimum."""
+def test_best_of_takes_the_shortest_run():
+    """best_of() times the function repeat times and keeps the minimum."""
     times = iter([0.3, 0.1, 0.2])
-    monkeypatch.setattr(fm, "seconds", lambda function, *args: next(times))
-    assert fm.best_seconds(print, repeat=3) == 0.1
+    assert fm.best_of(3, lambda function: next(times), print) == 0.1
+
+
+def test_cpu_seconds_counts_work_not_waiting():
+    """Sleeping takes wall time but almost no processor time."""
+    assert fm.cpu_seconds(time.sleep, 0.2) < 0.1 < fm.seconds(time.sleep, 0.2)
 
 
 def test_plot_images_fills_a_grid_row_by_row(debian_test_split):
