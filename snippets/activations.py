@@ -45,13 +45,16 @@ def derivative(f, x):
 
 def show_softmax():
     """Compare naive and stable softmax on small and on large inputs."""
-    X = nd.array([[1, 2, 3], [1000, 1001, 1002]])
+    shift = 999
+    X = nd.array([[1, 2, 3]])
+    X = nd.concat(X, X + shift, dim=0)
     naive, stable = softmax(X), stable_softmax(X)
     print("X =\n", X.asnumpy())
     print("naive softmax =\n", naive.asnumpy())
     print("stable softmax =\n", stable.asnumpy())
     print("row sums of stable:", stable.sum(axis=1).asnumpy())
     return {
+        "shift": shift,
         "p_max": float(stable[0, 2].asscalar()),
         "naive_nan": int(np.isnan(naive.asnumpy()).sum()),
         "exp_limit": float(np.log(np.finfo(np.float32).max)),
@@ -72,4 +75,24 @@ def show_activations():
     return {
         "sigmoid_grad_max": float(derivative(sigmoid, x).max().asscalar()),
         "tanh_grad_max": float(derivative(tanh, x).max().asscalar()),
+    }
+
+
+def show_log_of_softmax():
+    """The log of a stable softmax still gives -inf for tiny probabilities."""
+    X = nd.array([[-1000.0, 0.0, 1000.0]])
+    probabilities = stable_softmax(X)
+    print("stable_softmax:", probabilities.asnumpy())
+    print("its log:       ", nd.log(probabilities).asnumpy())
+    return {"zeros": int((probabilities == 0).sum().asscalar())}
+
+
+def show_softmax_scaling():
+    """Softmax ignores adding a constant but not multiplying by one."""
+    X = nd.array([[1.0, 2.0, 3.0]])
+    for name, Z in (("X", X), ("X + 10", X + 10), ("2 * X", 2 * X)):
+        print(f"softmax({name}):".ljust(16), stable_softmax(Z).asnumpy())
+    return {
+        "shifted": float(stable_softmax(X + 10)[0, 2].asscalar()),
+        "scaled": float(stable_softmax(2 * X)[0, 2].asscalar()),
     }

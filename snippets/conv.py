@@ -1,7 +1,10 @@
 """Convolution channels: how many kernels and biases, and a scratch conv."""
 
 import matplotlib.pyplot as plt
+import mxnet as mx
 from mxnet import gluon, nd
+
+from snippets.metrics import last_line
 
 
 def corr2d(X, K):
@@ -52,7 +55,14 @@ def show_conv_shapes():
             f"{net.bias.shape!s:<6} {count:>6}  {conv_param_count(n, h, k):>9}"
         )
     n, h, k = 3, 2, 3
-    return {"slices": n * h, "biases": h, "params": conv_param_count(n, h, k)}
+    return {
+        "n": n,
+        "h": h,
+        "k": k,
+        "slices": n * h,
+        "biases": h,
+        "params": conv_param_count(n, h, k),
+    }
 
 
 def show_scratch_conv():
@@ -83,3 +93,47 @@ def show_kernel_grid():
     fig.suptitle(f"weight shape (h, n, k, k) = {weight.shape}")
     fig.tight_layout()
     return {"slices": weight.shape[0] * weight.shape[1]}
+
+
+def show_layouts():
+    """Conv2D reads (N, C, H, W): NCHW works, NHWC fails with a message."""
+    net = conv_layer(n=1, h=6, k=5)
+    batch = {
+        "NCHW": nd.zeros((2, 1, 28, 28)),
+        "NHWC": nd.zeros((2, 28, 28, 1)),
+    }
+    for layout, X in batch.items():
+        try:
+            print(f"{layout} {X.shape} -> {net(X).shape}")
+        except mx.MXNetError as error:
+            print(f"{layout} {X.shape} -> {last_line(error)}")
+    return {"in_channels": net.weight.shape[1]}
+
+
+def show_hwc_fix():
+    """An HWC image made into a one-image NCHW batch, then convolved."""
+    image = nd.random.uniform(shape=(28, 28, 1))  # height, width, channel
+    X = image.transpose((2, 0, 1)).expand_dims(axis=0)
+    net = conv_layer(n=1, h=6, k=5)
+    print("image", image.shape, "-> batch", X.shape, "->", net(X).shape)
+    return {"batch_shape": str(X.shape)}
+
+
+def show_rgb_params():
+    """Parameters of Conv2D(64, kernel_size=3) on RGB images, two ways."""
+    net = conv_layer(n=3, h=64, k=3)
+    count = sum(p.data().size for p in net.collect_params().values())
+    print("allocated:", count, " formula:", conv_param_count(3, 64, 3))
+    return {"params": count}
+
+
+def show_one_by_one():
+    """A 1x1 convolution is a Dense layer applied to every pixel."""
+    X = nd.random.normal(shape=(1, 3, 4, 4))
+    net = conv_layer(n=3, h=2, k=1)
+    pixels = X[0].reshape((3, -1)).T  # one row of 3 channels per pixel
+    weight = net.weight.data().reshape((2, 3))
+    dense = (nd.dot(pixels, weight.T) + net.bias.data()).T.reshape((2, 4, 4))
+    diff = nd.abs(net(X)[0] - dense).max().asscalar().item()
+    print("max |Conv2D(1x1) - per-pixel dense|:", diff)
+    return {"max_diff": diff}

@@ -3,10 +3,12 @@
 import gzip
 import math
 import os
+import time
 
 import matplotlib.pyplot as plt
 import numpy as np
 from mxnet import base, gluon, nd
+from mxnet.gluon.data.vision import transforms
 
 ROOT_ENV = "FASHION_MNIST_ROOT"
 DEBIAN_ROOT = "/usr/share/datasets/fashion-mnist"
@@ -116,6 +118,12 @@ def load_fashion_mnist(train=True, root=None):
     return gluon.data.ArrayDataset(X, y)
 
 
+def to_tensor_dataset(train=True, root=None):
+    """One split the usual Gluon way: ToTensor() on each image, lazily."""
+    dataset = gluon.data.ArrayDataset(*read_fashion_mnist(train, root))
+    return dataset.transform_first(transforms.ToTensor())
+
+
 def load_data_fashion_mnist(batch_size, root=None):
     """DataLoaders over the training set (shuffled) and the test set."""
     train = load_fashion_mnist(train=True, root=root)
@@ -140,14 +148,111 @@ def plot_images(images, titles, num_rows=2):
     return fig
 
 
+def first_of_each_class(y):
+    """Index of the first example of each class 0..9, in class order."""
+    labels = y.asnumpy()
+    return [int(np.argmax(labels == c)) for c in range(len(TEXT_LABELS))]
+
+
 def show_fashion_mnist():
-    """Print sizes and types of both splits; draw ten training images."""
-    train, test = load_fashion_mnist(True), load_fashion_mnist(False)
-    X, y = train[0:10]
+    """Print sizes and types of both splits; draw one image of each class."""
+    X, y = transform(*read_fashion_mnist(train=True))
+    _, y_test = read_fashion_mnist(train=False)
+    counts = [np.bincount(labels.asnumpy()) for labels in (y, y_test)]
     print("found in:", find_root())
-    print("examples: train", len(train), " test", len(test))
+    print("examples: train", len(X), " test", len(y_test))
+    print("per class: train", set(counts[0]), " test", set(counts[1]))
     print("image:", X[0].shape, np.dtype(X.dtype).name, " label:", y.dtype)
     print("pixels in", [X.min().asscalar(), X.max().asscalar()])
-    print("labels:", y.tolist())
-    plot_images(X, get_text_labels(y))
-    return {"num_train": len(train), "num_test": len(test)}
+    first = nd.array(first_of_each_class(y))
+    plot_images(X.take(first), get_text_labels(y.take(first)))
+    return {
+        "num_train": len(X),
+        "num_test": len(y_test),
+        "train_per_class": int(counts[0].min()),
+        "test_per_class": int(counts[1].min()),
+    }
+
+
+def exhaust(batches):
+    """Take every batch once, as a training epoch would, and drop it."""
+    for _ in batches:
+        pass
+
+
+def seconds(function, *args):
+    """Wall time of function(*args), waiting for MXNet to finish."""
+    start = time.perf_counter()
+    function(*args)
+    nd.waitall()
+    return time.perf_counter() - start
+
+
+def cpu_seconds(function, *args):
+    """Processor time of function(*args) in all threads, waiting for MXNet."""
+    start = time.process_time()
+    function(*args)
+    nd.waitall()
+    return time.process_time() - start
+
+
+def best_of(repeat, timer, function, *args):
+    """The shortest of repeat timings of function(*args) by timer."""
+    return min(timer(function, *args) for _ in range(repeat))
+
+
+def transform_each(X, y):
+    """Call transform on every example on its own, as a lazy dataset does."""
+    for i in range(len(X)):
+        transform(X[i], y[i])
+
+
+def show_transform_timing():
+    """The transform per example against one call on the whole array."""
+    num_examples, repeat = 5000, 3
+    X, y = (a[:num_examples] for a in read_fashion_mnist(train=True))
+    ways = {"per example": transform_each, "once": transform}
+    times = {}
+    for name, function in ways.items():
+        wall = best_of(repeat, seconds, function, X, y)
+        times[name] = best_of(repeat, cpu_seconds, function, X, y)
+        print(f"transform {name:<12} {times[name]:.4f} s processor,", end="")
+        print(f" {wall:.4f} s wall")
+    ratio = times["per example"] / times["once"]
+    print(f"{num_examples} images, best of {repeat} runs; ratio {ratio:.0f}")
+    return {"num_examples": num_examples, "repeat": repeat, "ratio": ratio}
+
+
+def show_to_tensor():
+    """The layout ToTensor() gives: the stored images, one example, a batch."""
+    X, _ = read_fashion_mnist(train=False)
+    dataset = to_tensor_dataset(train=False)
+    image, _ = dataset[0]
+    batch, labels = next(iter(gluon.data.DataLoader(dataset, 256)))
+    print("stored images: ", X.shape, np.dtype(X.dtype).name)
+    print("one example:   ", image.shape, np.dtype(image.dtype).name)
+    print("one batch:     ", batch.shape, " labels:", labels.shape)
+    print("pixels in", [batch.min().asscalar(), batch.max().asscalar()])
+    return {"example_shape": str(image.shape), "batch_shape": str(batch.shape)}
+
+
+def show_to_tensor_pixels():
+    """ToTensor() and transform give the same pixels, in another order."""
+    num_examples = 100
+    X, y = read_fashion_mnist(train=False)
+    ours = transform(X[:num_examples], y[:num_examples])[0]
+    ours = ours.transpose((0, 3, 1, 2))  # NHWC -> NCHW
+    dataset = to_tensor_dataset(train=False)
+    theirs = nd.stack(*[dataset[i][0] for i in range(num_examples)])
+    diff = nd.abs(ours - theirs).max().asscalar().item()
+    print("shapes:", ours.shape, theirs.shape, " max |difference|:", diff)
+    return {"num_examples": num_examples, "max_diff": diff}
+
+
+def show_memory():
+    """Bytes of the training images as uint8 and after transform."""
+    X, _ = read_fashion_mnist(train=True)
+    mib = {"uint8": X.size / 2**20, "float32": X.size * 4 / 2**20}
+    for dtype, size in mib.items():
+        print(f"{X.shape} as {dtype:<7}: {size:6.1f} MiB")
+    return mib

@@ -21,6 +21,13 @@ def sgd_weight_decay_2017(params, lr, batch_size, wd):
         param[:] = param - lr * param.grad / batch_size - wd * param
 
 
+def sgd_momentum(params, velocities, lr, batch_size, momentum):
+    """One SGD step with momentum: v = momentum * v + lr * grad / B."""
+    for param, v in zip(params, velocities, strict=True):
+        v[:] = momentum * v + lr * param.grad / batch_size
+        param[:] = param - v
+
+
 def l2_penalty(params):
     """Half the sum of squares of all parameters: sum(||p||^2) / 2."""
     return sum((param**2).sum() for param in params) / 2
@@ -54,6 +61,20 @@ def scratch_copy(net):
     return params
 
 
+def clone(net):
+    """A new linear net holding copies of net's parameter values."""
+    twin = linear_net(net.weight.shape[1])
+    twin.weight.set_data(net.weight.data())
+    twin.bias.set_data(net.bias.data())
+    return twin
+
+
+def copy_grads(net, params):
+    """Give each array of params the current gradient of net's parameter."""
+    for param, copy in zip(net.collect_params().values(), params, strict=True):
+        copy.grad[:] = param.grad()
+
+
 def trainer_sgd(net, lr, wd=0.0):
     """gluon.Trainer running plain SGD (momentum 0) with weight decay wd."""
     hyper = {"learning_rate": lr, "wd": wd}
@@ -80,7 +101,11 @@ def show_trainer_step():
     print("scratch weight:", params[0].asnumpy().ravel())
     diff = max_abs_diff(net, params)
     print("max |difference|:", diff)
-    return {"rescale_grad": trainer.optimizer.rescale_grad, "max_diff": diff}
+    return {
+        "batch_size": batch_size,
+        "rescale_grad": trainer.optimizer.rescale_grad,
+        "max_diff": diff,
+    }
 
 
 def show_weight_decay():
@@ -99,6 +124,7 @@ def show_weight_decay():
     return {
         "lr": lr,
         "wd": wd,
+        "lr_inverse": 1 / lr,
         "rule_factor": 1 - lr * wd,
         "note_factor": 1 - wd,
         "rule_diff": max_abs_diff(net, true_rule),
@@ -118,3 +144,48 @@ def show_l2_penalty():
     diff = max_abs_diff(net, params)
     print("max |Trainer(wd) - sgd on loss + wd * l2_penalty|:", diff)
     return {"max_diff": diff}
+
+
+def step_with(net, X, y, reduce, batch_size):
+    """Backprop reduce(L2Loss) of net on (X, y); take one step(batch_size)."""
+    with autograd.record():
+        loss = reduce(gluon.loss.L2Loss()(net(X), y))
+    loss.backward()
+    trainer_sgd(net, 0.1).step(batch_size)
+
+
+def show_step_after_mean():
+    """How far one step moves w: summed or averaged loss, step(B) or 1."""
+    X, y = nd.random.normal(shape=(8, 3)), nd.arange(8)
+    net, batch_size = linear_net(3), X.shape[0]
+    cases = {
+        "sum_step_b": (nd.sum, batch_size),
+        "mean_step_1": (nd.mean, 1),
+        "mean_step_b": (nd.mean, batch_size),
+    }
+    moves = {}
+    for name, (reduce, step) in cases.items():
+        twin = clone(net)
+        step_with(twin, X, y, reduce, step)
+        moves[name] = nd.norm(twin.weight.data() - net.weight.data())
+        moves[name] = moves[name].asscalar().item()
+        print(f"{reduce.__name__}, step({step}): w moved {moves[name]:.6f}")
+    return moves
+
+
+def show_momentum():
+    """Three Trainer steps with momentum next to sgd_momentum."""
+    X, y = nd.random.normal(shape=(8, 3)), nd.arange(8)
+    net, lr, momentum, batch_size = linear_net(3), 0.05, 0.9, X.shape[0]
+    hyper = {"learning_rate": lr, "momentum": momentum}
+    trainer = gluon.Trainer(net.collect_params(), "sgd", hyper)
+    params = scratch_copy(net)
+    velocities = [nd.zeros_like(param) for param in params]
+    for step in range(1, 4):
+        backward_l2(net, X, y)
+        copy_grads(net, params)
+        trainer.step(batch_size)
+        sgd_momentum(params, velocities, lr, batch_size, momentum)
+        diff = max_abs_diff(net, params)
+        print(f"step {step}: max |Trainer - sgd_momentum| = {diff:.1e}")
+    return {"momentum": momentum, "max_diff": diff}

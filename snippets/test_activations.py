@@ -9,7 +9,9 @@ from snippets.activations import (
     derivative,
     relu,
     show_activations,
+    show_log_of_softmax,
     show_softmax,
+    show_softmax_scaling,
     sigmoid,
     softmax,
     stable_softmax,
@@ -82,6 +84,7 @@ def test_derivative_leaves_its_input_untouched():
 def test_demos_return_the_numbers_the_pages_cite():
     """The page demos run and return the values quoted in the prose."""
     numbers = show_softmax()
+    assert numbers["shift"] == 999
     assert numbers["naive_nan"] == 3
     assert numbers["exp_limit"] == pytest.approx(88.72, abs=0.01)
     grads = show_activations()
@@ -98,3 +101,17 @@ def test_two_class_softmax_is_sigmoid_of_the_difference():
         sigmoid(X[:, 0] - X[:, 1]).asnumpy(),
         rtol=1e-6,
     )
+
+
+def test_log_of_a_stable_softmax_is_minus_infinity():
+    """exp(-1000) and exp(-2000) are 0 in float32, so their logs are -inf."""
+    assert show_log_of_softmax() == {"zeros": 2}
+    log = nd.log(stable_softmax(nd.array([[-1000.0, 0.0, 1000.0]])))
+    assert np.isneginf(log.asnumpy()[0, :2]).all()
+
+
+def test_softmax_ignores_shifts_but_not_scaling():
+    """softmax(X + c) = softmax(X); softmax(2X) is sharper."""
+    result = show_softmax_scaling()
+    assert result["shifted"] == pytest.approx(0.6652, abs=1e-4)
+    assert result["scaled"] > result["shifted"]

@@ -8,11 +8,17 @@ from mxnet import nd
 
 from snippets.batches import (
     data_iter,
+    epoch_labels,
     epoch_seconds,
+    first_class_steps,
     load_array,
+    show_data_iter_seed,
+    show_discard,
     show_epoch_times,
     show_last_batch,
     show_minibatches,
+    show_shuffle_seeds,
+    show_sorted_epoch,
 )
 
 
@@ -83,7 +89,7 @@ def test_epoch_seconds_consumes_the_iterator():
 
 def test_show_minibatches(capsys):
     """The demo prints three batches for each of the two ways."""
-    show_minibatches()
+    assert show_minibatches() == {"num_examples": 10, "batch_size": 4}
     out = capsys.readouterr().out
     assert out.count("data_iter batch") == out.count("DataLoader batch") == 3
 
@@ -99,6 +105,50 @@ def test_show_last_batch(capsys):
 
 def test_show_epoch_times():
     """Both ways pass over the 60,000 training images in finite time."""
-    times = show_epoch_times()
-    assert set(times) == {"data_iter", "DataLoader"}
-    assert all(0 < seconds < 60 for seconds in times.values())
+    result = show_epoch_times()
+    assert (result["num_examples"], result["batch_size"]) == (60000, 256)
+    assert all(0 < result[way] < 60 for way in ("data_iter", "DataLoader"))
+
+
+@pytest.mark.parametrize(
+    ("labels", "batch_size", "steps"),
+    [([0, 0, 0, 1], 2, 1), ([0, 0, 0, 0], 2, 2), ([2, 1], 1, 1), ([], 3, 0)],
+)
+def test_first_class_steps(labels, batch_size, steps):
+    """Counts the leading batches holding only the first label's class."""
+    assert first_class_steps(labels, batch_size) == steps
+
+
+def test_sorted_epoch_sees_one_class_for_23_steps():
+    """6,000 examples per class in batches of 256: 23 one-class steps."""
+    assert show_sorted_epoch() == {
+        "per_class": 6000,
+        "batch_size": 256,
+        "steps": 6000 // 256,
+    }
+
+
+def test_dataloader_shuffles_with_numpys_global_rng():
+    """np.random.seed fixes DataLoader's order; mx.random.seed does not."""
+    assert show_shuffle_seeds() == {"mx_repeats": False, "np_repeats": True}
+
+
+def test_data_iter_shuffles_with_pythons_random():
+    """random.seed fixes data_iter's order; np.random.seed does not."""
+    result = show_data_iter_seed()
+    assert result == {"np_repeats": False, "random_repeats": True}
+
+
+def test_epoch_labels_flattens_the_batches():
+    """The labels of all batches come back in order, as ints."""
+    X = nd.arange(5)
+    assert epoch_labels(load_array(X, X, 2, shuffle=False)) == [0, 1, 2, 3, 4]
+
+
+def test_discard_drops_the_short_batch():
+    """60,000 in batches of 256: 234 full batches, 96 examples left out."""
+    assert show_discard() == {
+        "batch_size": 256,
+        "num_batches": 234,
+        "unused": 60000 % 256,
+    }

@@ -1,9 +1,12 @@
 """Tests for snippets.conv: channel counting and scratch convolution."""
 
+import inspect
+
 import matplotlib.pyplot as plt
+import mxnet as mx
 import numpy as np
 import pytest
-from mxnet import nd
+from mxnet import gluon, nd
 
 from snippets.conv import (
     conv2d,
@@ -12,7 +15,11 @@ from snippets.conv import (
     corr2d,
     corr2d_multi_in,
     show_conv_shapes,
+    show_hwc_fix,
     show_kernel_grid,
+    show_layouts,
+    show_one_by_one,
+    show_rgb_params,
     show_scratch_conv,
 )
 
@@ -83,7 +90,59 @@ def test_scratch_conv_equals_a_gluon_conv2d_layer():
 
 def test_demos_return_the_numbers_the_pages_cite():
     """The page demos run and return the values quoted in the prose."""
-    assert show_conv_shapes() == {"slices": 6, "biases": 2, "params": 56}
+    assert show_conv_shapes() == {
+        "n": 3, "h": 2, "k": 3, "slices": 6, "biases": 2, "params": 56,
+    }  # fmt: skip
     assert show_scratch_conv()["max_diff"] < 1e-4
     assert show_kernel_grid()["slices"] == 6
     plt.close("all")
+
+
+def test_conv2d_reads_nchw_and_rejects_nhwc(capsys):
+    """(N, H, W, C) makes Conv2D read H as the channels: a shape error."""
+    assert show_layouts() == {"in_channels": 1}
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "NCHW (2, 1, 28, 28) -> (2, 6, 24, 24)"
+    assert lines[1] == (
+        "NHWC (2, 28, 28, 1) -> MXNetError: Shape inconsistent, "
+        "Provided = [6,1,5,5], inferred shape=(6,28,5,5)"
+    )
+
+
+def test_nhwc_without_in_channels_fails_on_the_width():
+    """Deferred init takes H = 28 for the channels, then W = 1 is too small."""
+    net = gluon.nn.Conv2D(6, kernel_size=5)
+    net.initialize()
+    with pytest.raises((ValueError, mx.MXNetError), match="exceed input"):
+        net(nd.zeros((2, 28, 28, 1)))
+
+
+def test_nhwc_can_pass_silently_when_the_shapes_fit():
+    """With H = W = C, an NHWC batch runs and computes something else."""
+    net = conv_layer(4, 2, 3)
+    X = nd.random.normal(shape=(1, 4, 4, 4))  # meant as N, H, W, C
+    wrong = net(X)  # read as N, C, H, W: no error
+    right = net(X.transpose((0, 3, 1, 2)))
+    assert wrong.shape == right.shape
+    assert not np.allclose(wrong.asnumpy(), right.asnumpy())
+
+
+def test_conv2d_layout_option_defaults_to_nchw():
+    """Conv2D's layout argument is 'NCHW' unless told otherwise."""
+    layout = inspect.signature(gluon.nn.Conv2D).parameters["layout"]
+    assert layout.default == "NCHW"
+
+
+def test_hwc_image_becomes_an_nchw_batch():
+    """transpose((2, 0, 1)) and expand_dims(0) turn HWC into NCHW."""
+    assert show_hwc_fix() == {"batch_shape": "(1, 1, 28, 28)"}
+
+
+def test_rgb_parameter_count():
+    """Conv2D(64, kernel_size=3) on 3 channels: 64 * 3 * 9 + 64 = 1792."""
+    assert show_rgb_params() == {"params": 64 * 3 * 9 + 64}
+
+
+def test_one_by_one_convolution_is_a_dense_layer_per_pixel():
+    """A 1 x 1 Conv2D equals X W^T + b applied to each pixel's channels."""
+    assert show_one_by_one()["max_diff"] < 1e-5

@@ -3,6 +3,7 @@
 import gzip
 import math
 import os
+import time
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -227,14 +228,83 @@ def test_load_data_fashion_mnist_batches():
     assert y.shape == (256,)
 
 
-def test_show_fashion_mnist_draws_ten_titled_images():
-    """The demo reports both sizes and draws ten images titled by class."""
+def test_show_fashion_mnist_draws_one_image_per_class():
+    """The demo reports the sizes and draws the ten classes, in order."""
     plt.close("all")
-    assert fm.show_fashion_mnist() == {"num_train": 60000, "num_test": 10000}
+    assert fm.show_fashion_mnist() == {
+        "num_train": 60000,
+        "num_test": 10000,
+        "train_per_class": 6000,
+        "test_per_class": 1000,
+    }
     titles = [ax.get_title() for ax in plt.gcf().axes if ax.images]
-    assert len(titles) == 10
-    assert set(titles) <= set(fm.TEXT_LABELS)
+    assert titles == list(fm.TEXT_LABELS)
     plt.close("all")
+
+
+def test_first_of_each_class(debian_test_split):
+    """Each index is the first example carrying its class."""
+    labels = debian_test_split[1].asnumpy()
+    first = fm.first_of_each_class(debian_test_split[1])
+    assert [labels[i] for i in first] == list(range(10))
+    assert all((labels[:i] != c).all() for c, i in enumerate(first))
+
+
+def test_to_tensor_gives_chw_and_batches_nchw():
+    """ToTensor turns (28, 28, 1) uint8 into (1, 28, 28) float32 in [0, 1]."""
+    plt.close("all")
+    result = fm.show_to_tensor()
+    assert result == {
+        "example_shape": "(1, 28, 28)",
+        "batch_shape": "(256, 1, 28, 28)",
+    }
+    image, label = fm.to_tensor_dataset(train=False)[0]
+    assert image.dtype == np.float32
+    assert 0 <= image.min().asscalar() <= image.max().asscalar() <= 1
+    assert label == fm.read_fashion_mnist(train=False)[1][0].asscalar()
+
+
+def test_to_tensor_pixels_equal_transform():
+    """ToTensor's pixels are transform's, moved from HWC to CHW."""
+    assert fm.show_to_tensor_pixels() == {"num_examples": 100, "max_diff": 0}
+
+
+def test_show_transform_timing_measures_both_paths():
+    """Both paths run on 5,000 images; the ratio is of two real times."""
+    result = fm.show_transform_timing()
+    assert (result["num_examples"], result["repeat"]) == (5000, 3)
+    assert result["ratio"] > 0
+
+
+def test_transform_each_calls_transform_once_per_example(monkeypatch):
+    """transform_each hands every example, and only it, to transform."""
+    calls = []
+    monkeypatch.setattr(fm, "transform", lambda X, y: calls.append(y))
+    fm.transform_each(nd.zeros((3, 28, 28, 1)), nd.array([4, 5, 6]))
+    assert [y.asscalar() for y in calls] == [4, 5, 6]
+
+
+def test_show_memory():
+    """60,000 images of 28 x 28 bytes are about 44.9 MiB, 4 times as float."""
+    mib = fm.show_memory()
+    assert mib["uint8"] == pytest.approx(60000 * 784 / 2**20)
+    assert mib["float32"] == pytest.approx(4 * mib["uint8"])
+
+
+def test_seconds_waits_for_the_work():
+    """seconds() times a call and returns a positive float."""
+    assert fm.seconds(fm.exhaust, iter(range(3))) > 0
+
+
+def test_best_of_takes_the_shortest_run():
+    """best_of() times the function repeat times and keeps the minimum."""
+    times = iter([0.3, 0.1, 0.2])
+    assert fm.best_of(3, lambda function: next(times), print) == 0.1
+
+
+def test_cpu_seconds_counts_work_not_waiting():
+    """Sleeping takes wall time but almost no processor time."""
+    assert fm.cpu_seconds(time.sleep, 0.2) < 0.1 < fm.seconds(time.sleep, 0.2)
 
 
 def test_plot_images_fills_a_grid_row_by_row(debian_test_split):

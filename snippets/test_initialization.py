@@ -10,10 +10,18 @@ from mxnet.gluon.parameter import DeferredInitializationError
 
 from snippets.initialization import (
     get_params,
+    initialize_twice,
+    layer_stds,
     mlp,
+    show_constant_init,
     show_deferred_init,
+    show_dense_layout,
     show_init_histogram,
+    show_initialize_twice,
     show_scratch_params,
+    show_xavier,
+    show_xavier_bound,
+    xavier_bound,
 )
 
 
@@ -93,9 +101,83 @@ def test_second_initialize_warns_and_force_reinit_redraws():
     assert not np.array_equal(net.weight.data().asnumpy(), before)
 
 
+def test_second_initialize_replaces_a_pending_initializer():
+    """Before the first forward pass the second initializer silently wins."""
+    net = mlp(8, 3)
+    warned = initialize_twice(net, init.Normal(sigma=0.01), init.Constant(2))
+    assert warned == ["bias"]  # biases have a known shape: created at once
+    net(nd.ones((1, 5)))
+    np.testing.assert_array_equal(net[0].weight.data().asnumpy(), 2)
+    np.testing.assert_array_equal(net[0].bias.data().asnumpy(), 0)
+
+
+def test_show_initialize_twice():
+    """The demo finds the weight kept in one case and replaced in the other."""
+    assert show_initialize_twice() == {"kept": True, "replaced": True}
+
+
+def test_dense_computes_x_times_weight_transposed():
+    """Dense(10, in_units=784) stores (10, 784) and computes X W^T + b."""
+    assert show_dense_layout() == {
+        "scratch_shape": "(784, 10)",
+        "dense_shape": "(10, 784)",
+    }
+    net = gluon.nn.Dense(3, in_units=4)
+    net.initialize(init.Normal(sigma=1))
+    X = nd.random.normal(shape=(5, 4))
+    W, b = net.weight.data(), net.bias.data()
+    expected = X.asnumpy() @ W.asnumpy().T + b.asnumpy()
+    np.testing.assert_allclose(net(X).asnumpy(), expected, rtol=1e-5)
+    operator = nd.FullyConnected(X, W, b, num_hidden=3)
+    np.testing.assert_allclose(operator.asnumpy(), expected, rtol=1e-5)
+
+
+@pytest.mark.parametrize(("fan_in", "fan_out"), [(784, 256), (784, 10)])
+def test_xavier_draws_from_the_documented_uniform(fan_in, fan_out):
+    """init.Xavier() is U(-a, a) with a = sqrt(6 / (fan_in + fan_out))."""
+    net = gluon.nn.Dense(fan_out, in_units=fan_in)
+    net.initialize(init.Xavier())
+    W = net.weight.data().asnumpy()
+    bound = xavier_bound(fan_in, fan_out)
+    assert np.abs(W).max() <= bound
+    assert np.abs(W).max() == pytest.approx(bound, rel=0.01)
+    assert W.std() == pytest.approx(bound / math.sqrt(3), rel=0.05)
+
+
+def test_xavier_keeps_the_scale_through_layers():
+    """Through 8 layers Xavier keeps the std near 1; the others shrink it."""
+    result = show_xavier()
+    plt.close("all")
+    assert (result["num_layers"], result["width"]) == (8, 256)
+    assert 0.5 < result["xavier"] < 2
+    assert result["uniform"] < 0.1
+    assert result["normal"] < 1e-5
+
+
+def test_layer_stds_follow_the_variance_rule():
+    """A layer multiplies the variance by fan_in * Var(w): 256 * a^2 / 3."""
+    stds = layer_stds(init.Uniform(scale=0.07), num_layers=1, width=256)
+    assert stds[0] == pytest.approx(math.sqrt(256 * 0.07**2 / 3), rel=0.1)
+
+
+def test_show_xavier_bound():
+    """Dense(10, in_units=784): a = sqrt(6 / 794), reached by the draws."""
+    result = show_xavier_bound()
+    assert result["bound"] == pytest.approx(math.sqrt(6 / 794))
+    assert result["bound"] * 0.99 < result["largest"] <= result["bound"]
+
+
+def test_constant_init_keeps_hidden_units_equal():
+    """Equal initial weights get equal gradients: the rows never differ."""
+    assert show_constant_init() == {"rows_equal": True}
+
+
 def test_demos_return_the_numbers_the_pages_cite():
     """The page demos run and return the values quoted in the prose."""
-    assert show_scratch_params()["num_params"] == 7850
+    result = show_scratch_params()
+    assert result["num_params"] == 784 * 10 + 10
+    assert (result["num_inputs"], result["num_outputs"]) == (784, 10)
+    assert result["w_std"] == pytest.approx(result["sigma"], rel=0.05)
     assert show_deferred_init()["in_units"] == 784
     stats = show_init_histogram()
     plt.close("all")

@@ -10,9 +10,16 @@ from snippets.activations import softmax
 from snippets.losses import (
     cross_entropy,
     cross_entropy_four_ways,
+    exact_log_softmax,
     log_softmax,
+    log_softmax_via_lse,
     logsumexp,
     show_cross_entropy,
+    show_double_softmax,
+    show_four_ways_extreme,
+    show_gluon_ce_options,
+    show_l2loss_shapes,
+    show_log_softmax_orders,
     show_squared_loss,
     squared_loss,
     stable_cross_entropy,
@@ -111,3 +118,78 @@ def test_demos_return_the_numbers_the_pages_cite():
     numbers = show_cross_entropy()
     assert numbers["large_wrong"] == pytest.approx(1000.3133, abs=1e-3)
     assert numbers["moderate"] == pytest.approx(0.4170, abs=1e-4)
+    # label 0 of [1000, 999, 0]: log(1 + e^-1 + e^-1000), to 4 places
+    assert round(numbers["large_right"], 4) == 0.3133
+
+
+def test_shifting_first_keeps_small_log_probabilities_exact():
+    """(X - max) - log S is float32-exact; X - (max + log S) loses digits."""
+    X = nd.array([[1000.0, 999.0, 0.0], [3.0, 1.0, 0.2], [0.5, 900.0, 1.0]])
+    exact = exact_log_softmax(X)
+    shifted = log_softmax(X).asnumpy()
+    added_back = log_softmax_via_lse(X).asnumpy()
+    np.testing.assert_allclose(shifted, exact, rtol=1e-6)
+    # the small entry of row 0 inherits the rounding of 1000.3133
+    assert abs(added_back[0, 0] - exact[0, 0]) > 1e-5
+    assert abs(added_back[0, 0] - exact[0, 0]) <= np.spacing(np.float32(1000))
+
+
+def test_show_log_softmax_orders():
+    """The demo's two orders give 0.3132324 and 0.3132617 (exact 0.3132617)."""
+    losses = show_log_softmax_orders()
+    assert losses["float64"] == pytest.approx(math.log1p(math.exp(-1)) + 0)
+    assert losses["shifted_first"] == pytest.approx(losses["float64"], 1e-6)
+    assert losses["added_back"] == pytest.approx(0.3132324, abs=1e-7)
+
+
+def test_gluon_cross_entropy_options():
+    """sparse_label, from_logits and axis change only what they promise."""
+    logits = nd.array([[2.0, 1.0, 0.1], [0.5, 2.5, -1.0]])
+    y = nd.array([0, 1])
+    loss = gluon.loss.SoftmaxCrossEntropyLoss
+    expected = loss()(logits, y).asnumpy()
+    one_hot = loss(sparse_label=False)(logits, nd.one_hot(y, 3))
+    from_log = loss(from_logits=True)(log_softmax(logits), y)
+    transposed = loss(axis=0, batch_axis=1)(logits.T, y)
+    for other in (one_hot, from_log, transposed):
+        np.testing.assert_allclose(other.asnumpy(), expected, rtol=1e-5)
+    # axis=0 alone keeps batch_axis=0: the losses are averaged into one
+    averaged = loss(axis=0)(logits.T, y).asnumpy()
+    np.testing.assert_allclose(averaged, [expected.mean()], rtol=1e-5)
+    # from_logits=True takes its input for log-probabilities: -pick(x, y)
+    wrong = loss(from_logits=True)(logits, y).asnumpy()
+    np.testing.assert_allclose(wrong, [-2.0, -2.5])
+    assert show_gluon_ce_options() == {"wrong": -2.0}
+
+
+def test_l2loss_reshapes_the_label_and_averages_other_axes():
+    """L2Loss: (n, 1) against (n,) is per example; (n, k) is a row mean."""
+    loss = gluon.loss.L2Loss()
+    per_example = loss(nd.array([[1.0], [2.0]]), nd.array([0.0, 0.0]))
+    np.testing.assert_allclose(per_example.asnumpy(), [0.5, 2.0])
+    Y_hat = nd.array([[1.0, 3.0], [2.0, 0.0]])
+    np.testing.assert_allclose(
+        loss(Y_hat, nd.zeros((2, 2))).asnumpy(), [(1 + 9) / 4, (4 + 0) / 4]
+    )
+    assert show_l2loss_shapes() == {"first": 2.5}
+
+
+def test_four_ways_on_logits_of_plus_minus_1000():
+    """Only log-sum-exp and Gluon give 0, 2000 and 1000 for the 3 labels."""
+    assert show_four_ways_extreme() == {"log_sum_exp": [0.0, 2000.0, 1000.0]}
+    ways = cross_entropy_four_ways(
+        nd.array([[1000.0, -1000.0, 0.0]] * 3), nd.array([0, 1, 2])
+    )
+    assert math.isnan(ways["naive"][0])
+    assert ways["stable_softmax"][0] == 0
+    assert math.isinf(ways["stable_softmax"][1])
+    assert ways["gluon"] == pytest.approx([0, 2000, 1000], abs=1e-3)
+
+
+def test_probabilities_into_gluon_loss_apply_softmax_twice():
+    """Gluon's loss of softmax(o) is the loss of logits softmax(o): wrong."""
+    result = show_double_softmax()
+    probabilities = nd.softmax(nd.array([[4.0, 1.0, -2.0]]))
+    twice = stable_cross_entropy(probabilities, nd.array([0]))
+    assert result["twice"] == pytest.approx(twice.asscalar(), rel=1e-5)
+    assert result["twice"] > 10 * result["right"]

@@ -6,10 +6,14 @@ from mxnet import gluon, nd
 
 from snippets.metrics import (
     accuracy,
+    batch_mean_accuracy,
     correct_count,
     evaluate_accuracy,
+    last_line,
     show_accuracy,
+    show_batch_mean_bias,
     show_evaluate_accuracy,
+    show_int_label_error,
     show_untrained_accuracy,
 )
 
@@ -86,6 +90,8 @@ def test_show_accuracy():
 def test_show_evaluate_accuracy():
     """The demo shows 6/10 overall against a mean of batch scores of 2/3."""
     result = show_evaluate_accuracy()
+    assert (result["num_examples"], result["batch_size"]) == (10, 4)
+    assert result["last"] == 2
     assert result["overall"] == pytest.approx(0.6)
     assert result["batch_mean"] == pytest.approx(2 / 3)
 
@@ -93,4 +99,38 @@ def test_show_evaluate_accuracy():
 def test_untrained_net_scores_about_chance():
     """An untrained Dense(10) is right about one time in ten."""
     mx.random.seed(0)
-    assert 0.03 < show_untrained_accuracy()["test_acc"] < 0.2
+    result = show_untrained_accuracy()
+    assert 0.03 < result["test_acc"] < 0.2
+    assert (result["batch_size"], result["last"]) == (256, 10000 % 256)
+
+
+def test_batch_mean_accuracy_weights_every_batch_alike():
+    """Batches of 4, 4, 2 scoring 1, 0, 1 average to 2/3, not 0.6."""
+    y = nd.array([0, 0, 0, 0, 1, 1, 1, 1, 2, 2])
+    scores = nd.one_hot(nd.array([0, 0, 0, 0, 0, 0, 0, 0, 2, 2]), 3)
+    data_iter = gluon.data.DataLoader(gluon.data.ArrayDataset(scores, y), 4)
+    assert batch_mean_accuracy(data_iter, lambda X: X) == pytest.approx(2 / 3)
+
+
+def test_batch_mean_bias_on_the_test_set_is_small():
+    """With 39 full batches and one of 16 the two differ by well under 1%."""
+    mx.random.seed(0)
+    result = show_batch_mean_bias()
+    assert result["batch_mean"] != result["overall"]
+    assert abs(result["batch_mean"] - result["overall"]) < 0.01
+
+
+def test_int32_labels_fail_the_comparison(capsys):
+    """MXNet 1.x refuses float32 == int32; correct_count casts first."""
+    with pytest.raises(mx.MXNetError, match="expected float32, got int32"):
+        nd.array([1.0]) == nd.array([1], dtype="int32")  # noqa: B015
+    assert show_int_label_error() == {"correct": 2}
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.startswith("MXNetError: Check failed")
+
+
+def test_last_line_takes_the_summary():
+    """last_line keeps the last non-empty line of the message."""
+    assert last_line(ValueError("Traceback\n  File x\nError: boom\n")) == (
+        "Error: boom"
+    )

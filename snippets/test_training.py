@@ -1,6 +1,7 @@
 """Tests for snippets.training: both loops, both regressions, real data."""
 
 import functools
+import random
 
 import matplotlib.pyplot as plt
 import mxnet as mx
@@ -21,14 +22,7 @@ WEIGHT_TOL = 0.01  # noise std 0.01 on 1000 examples: errors are ~1e-3
 NOISE_FLOOR = 0.01**2 / 2  # L2Loss of the noise alone: half its variance
 
 
-@pytest.fixture(autouse=True)
-def seeded():
-    """Seed MXNet and close figures, as the page runner does."""
-    mx.random.seed(0)
-    np.random.seed(0)
-    plt.close("all")
-    yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("seeded")
 
 
 @pytest.fixture(scope="module")
@@ -50,14 +44,13 @@ def test_train_epoch_updates_once_per_batch_with_its_size():
 
 def test_scratch_and_gluon_loops_take_the_same_steps():
     """Scratch sgd on squared loss = Trainer on L2Loss (half of it) at 2 lr."""
+    result = training.show_matching_lr()
+    assert result["max_diff"] < 1e-6
     X, y = training.synthetic_data(TRUE_W, TRUE_B, 22)
     batches = list(load_array(X, y, 5, shuffle=False))
     w, b = get_params(2, 1)
     w_start = w.copy()
-    net = gluon.nn.Dense(1, in_units=2)
-    net.initialize()
-    net.weight.set_data(w.T)
-    net.bias.set_data(b)
+    net = training.dense_twin(w, b)
     scratch_net = functools.partial(training.linreg, w=w, b=b)
     training.train_epoch(
         scratch_net, batches, squared_loss, functools.partial(sgd, [w, b], 0.1)
@@ -71,6 +64,29 @@ def test_scratch_and_gluon_loops_take_the_same_steps():
     )
     np.testing.assert_allclose(net.bias.data().asnumpy(), b.asnumpy(), 1e-5)
     assert (w - w_start).abs().min().asscalar() > 0.1  # both really moved
+
+
+def test_train_epoch_refactor_changes_nothing():
+    """The written-out loop and train_epoch with an updater agree exactly."""
+    X, y = training.synthetic_data(TRUE_W, TRUE_B, 95)
+    results = []
+    for train in (
+        training.train_linreg_scratch,
+        training.train_linreg_updater,
+    ):
+        mx.random.seed(3)
+        random.seed(3)
+        results.append(train(X, y, num_epochs=2, lr=0.03, batch_size=10))
+    for first, second in zip(*results, strict=True):
+        np.testing.assert_array_equal(first.asnumpy(), second.asnumpy())
+
+
+def test_gluon_loop_recovers_the_weights():
+    """The written-out Gluon loop finds w and b within WEIGHT_TOL."""
+    X, y = training.synthetic_data(TRUE_W, TRUE_B, 1000)
+    w, b = training.train_linreg_gluon(X, y, 3, lr=0.03, batch_size=10)
+    np.testing.assert_allclose(w.asnumpy().ravel(), [2, -3.4], atol=WEIGHT_TOL)
+    assert b.asscalar() == pytest.approx(4.2, abs=WEIGHT_TOL)
 
 
 def test_synthetic_data_follows_the_model():
@@ -94,7 +110,11 @@ def test_train_linear_regression_recovers_weights_and_records_losses():
     X_train, y_train = training.synthetic_data(TRUE_W, TRUE_B, 1000)
     X_test, y_test = training.synthetic_data(TRUE_W, TRUE_B, 100)
     w, b, history = training.train_linear_regression(
-        X_train, y_train, X_test, y_test, num_epochs=4, lr=0.03, batch_size=10
+        (X_train, y_train),
+        (X_test, y_test),
+        num_epochs=4,
+        lr=0.03,
+        batch_size=10,
     )
     np.testing.assert_allclose(w.asnumpy().ravel(), [2, -3.4], atol=WEIGHT_TOL)
     assert b.asscalar() == pytest.approx(4.2, abs=WEIGHT_TOL)
@@ -156,13 +176,13 @@ def test_plot_history_draws_one_line_per_list():
     assert ax.lines[0].get_xdata().tolist() == [1, 2, 3]
 
 
-def assert_recovered(result):
+def assert_recovered(result, prefix=""):
     """Learned w0, w1, b are plain floats within WEIGHT_TOL of the truth."""
-    names = ("w0", "w1", "b")
-    assert [result[f"true_{name}"] for name in names] == [2.0, -3.4, 4.2]
-    for name in names:
-        assert type(result[name]) is float
-        assert abs(result[name] - result[f"true_{name}"]) < WEIGHT_TOL
+    truths = {"w0": 2.0, "w1": -3.4, "b": 4.2}
+    for name, true in truths.items():
+        assert result[f"{prefix}true_{name}"] == true
+        assert type(result[prefix + name]) is float
+        assert abs(result[prefix + name] - true) < WEIGHT_TOL
 
 
 def test_compare_params_prints_and_returns_floats(capsys):
@@ -179,9 +199,13 @@ def test_compare_params_prints_and_returns_floats(capsys):
     )
 
 
-def test_show_linear_regression_scratch():
-    """The scratch demo recovers w and b within WEIGHT_TOL."""
-    assert_recovered(training.show_linear_regression_scratch())
+def test_show_two_loops():
+    """Both written-out loops recover w and b; the settings are returned."""
+    result = training.show_two_loops()
+    assert_recovered(result, "scratch_")
+    assert_recovered(result, "gluon_")
+    assert (result["num_examples"], result["num_epochs"]) == (1000, 3)
+    assert (result["lr"], result["batch_size"]) == (0.03, 10)
 
 
 def test_show_linear_regression():
@@ -189,21 +213,55 @@ def test_show_linear_regression():
     result = training.show_linear_regression()
     assert_recovered(result)
     assert result["test_loss"] < 3 * NOISE_FLOOR
+    assert (result["num_train"], result["num_test"]) == (1000, 100)
+    assert result["num_epochs"] == 5
     labels = [line.get_label() for line in plt.gcf().axes[0].lines]
     assert labels[:2] == ["train_loss", "test_loss"]
 
 
-def test_show_softmax_regression_on_a_subset(monkeypatch, fashion_iters):
-    """The demo's plumbing, run on 2,560 training images to stay fast."""
+@pytest.fixture
+def small_fashion(monkeypatch, fashion_iters):
+    """load_data_fashion_mnist replaced by 2,560 training images."""
     subset = load_fashion_mnist(train=True).take(2560)
     train_iter = gluon.data.DataLoader(subset, 256, shuffle=True)
     test_iter = fashion_iters[1]
     monkeypatch.setattr(
         training, "load_data_fashion_mnist", lambda _: (train_iter, test_iter)
     )
-    result = training.show_softmax_regression()
-    assert result["num_epochs"] == 10
-    assert type(result["num_epochs"]) is int
+
+
+@pytest.mark.usefixtures("small_fashion")
+@pytest.mark.parametrize(
+    "demo",
+    [
+        training.show_softmax_regression,
+        training.show_softmax_regression_scratch,
+    ],
+)
+def test_show_softmax_regression_on_a_subset(demo):
+    """The demos' plumbing, run on 2,560 training images to stay fast."""
+    result = demo()
+    assert (result["num_epochs"], result["lr"]) == (10, 0.1)
+    assert result["batch_size"] == 256
     assert type(result["test_acc"]) is float
     assert 0.6 < result["test_acc"] < 1
     assert len(plt.gcf().axes[0].lines) == 2
+
+
+@pytest.mark.usefixtures("small_fashion")
+def test_softmax_on_logits_learns_like_softmax_then_log():
+    """On logits with stable_cross_entropy, scratch training still learns."""
+    result = training.show_softmax_on_logits()
+    assert result["logits"] > 0.6
+    assert abs(result["logits"] - result["probabilities"]) < 0.05
+
+
+def test_softmax_scores_are_the_logits_of_softmax_regression():
+    """softmax(softmax_scores) is softmax_regression."""
+    X = nd.random.uniform(shape=(3, 28, 28, 1))
+    W, b = get_params(784, 10, sigma=0.1)
+    np.testing.assert_allclose(
+        nd.softmax(training.softmax_scores(X, W, b)).asnumpy(),
+        training.softmax_regression(X, W, b).asnumpy(),
+        rtol=1e-5,
+    )

@@ -10,7 +10,7 @@ from snippets.activations import softmax
 from snippets.batches import data_iter, load_array
 from snippets.fashion_mnist import load_data_fashion_mnist
 from snippets.initialization import get_params
-from snippets.losses import cross_entropy, squared_loss
+from snippets.losses import cross_entropy, squared_loss, stable_cross_entropy
 from snippets.metrics import evaluate_accuracy
 from snippets.optim import sgd
 
@@ -37,13 +37,41 @@ def linreg(X, w, b):
     return nd.dot(X, w) + b
 
 
-def train_linreg_scratch(X, y, num_epochs, lr, batch_size):
-    """Fit linreg to (X, y) by minibatch SGD from scratch; return w, b."""
-    w, b = get_params(X.shape[1], 1)
+def train_linreg_scratch(features, labels, num_epochs, lr, batch_size):
+    """Fit linreg by minibatch SGD with the loops written out; return w, b."""
+    w, b = get_params(features.shape[1], 1)
+    for _ in range(num_epochs):
+        for X, y in data_iter(batch_size, features, labels):
+            with autograd.record():
+                loss = squared_loss(linreg(X, w, b), y)
+            loss.backward()
+            sgd([w, b], lr, X.shape[0])
+    return w, b
+
+
+def train_linreg_gluon(features, labels, num_epochs, lr, batch_size):
+    """Fit Dense(1) with Gluon, the loops written out; return w, b."""
+    net = gluon.nn.Dense(1)
+    net.initialize(init.Normal(sigma=0.01))
+    loss = gluon.loss.L2Loss()
+    trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": lr})
+    for _ in range(num_epochs):
+        for X, y in load_array(features, labels, batch_size):
+            with autograd.record():
+                batch_loss = loss(net(X), y)
+            batch_loss.backward()
+            trainer.step(X.shape[0])
+    return net.weight.data(), net.bias.data()
+
+
+def train_linreg_updater(features, labels, num_epochs, lr, batch_size):
+    """The scratch fit again, now with train_epoch and an updater."""
+    w, b = get_params(features.shape[1], 1)
     net = functools.partial(linreg, w=w, b=b)
     updater = functools.partial(sgd, [w, b], lr)
     for _ in range(num_epochs):
-        train_epoch(net, data_iter(batch_size, X, y), squared_loss, updater)
+        batches = data_iter(batch_size, features, labels)
+        train_epoch(net, batches, squared_loss, updater)
     return w, b
 
 
@@ -52,26 +80,34 @@ def mean_loss(net, loss, X, y):
     return loss(net(X), y).mean().asscalar().item()
 
 
-def train_linear_regression(
-    X_train, y_train, X_test, y_test, *, num_epochs, lr, batch_size
-):
-    """Fit Dense(1) with Gluon; return w, b and the loss after each epoch."""
+def record_losses(history, net, loss, train, test):
+    """Append the mean loss on train and on test, both (X, y), to history."""
+    history["train_loss"].append(mean_loss(net, loss, *train))
+    history["test_loss"].append(mean_loss(net, loss, *test))
+
+
+def train_linear_regression(train, test, *, num_epochs, lr, batch_size):
+    """Fit Dense(1) with Gluon; return w, b and the losses of each epoch."""
     net = gluon.nn.Dense(1)
     net.initialize(init.Normal(sigma=0.01))
     loss = gluon.loss.L2Loss()
     trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": lr})
-    train_iter = load_array(X_train, y_train, batch_size)
+    train_iter = load_array(*train, batch_size)
     history = {"train_loss": [], "test_loss": []}
     for _ in range(num_epochs):
         train_epoch(net, train_iter, loss, trainer.step)
-        history["train_loss"].append(mean_loss(net, loss, X_train, y_train))
-        history["test_loss"].append(mean_loss(net, loss, X_test, y_test))
+        record_losses(history, net, loss, train, test)
     return net.weight.data(), net.bias.data(), history
+
+
+def softmax_scores(X, W, b):
+    """Class scores (logits) XW + b, each image flattened first."""
+    return nd.dot(X.reshape((-1, W.shape[0])), W) + b
 
 
 def softmax_regression(X, W, b):
     """Class probabilities softmax(XW + b), each image flattened first."""
-    return softmax(nd.dot(X.reshape((-1, W.shape[0])), W) + b)
+    return softmax(softmax_scores(X, W, b))
 
 
 def train_classifier(net, train_iter, test_iter, loss, updater, *, num_epochs):
@@ -135,39 +171,115 @@ def compare_params(w, b, true_w, true_b):
     return result
 
 
-def show_linear_regression_scratch():
-    """Recover w = [2, -3.4] and b = 4.2 from 1000 noisy examples."""
-    true_w, true_b = [2.0, -3.4], 4.2
-    X, y = synthetic_data(nd.array(true_w), true_b, 1000)
-    w, b = train_linreg_scratch(X, y, num_epochs=3, lr=0.03, batch_size=10)
-    return compare_params(w, b, true_w, true_b)
+def show_two_loops():
+    """Both loops, written out, fit the same synthetic data."""
+    true_w, true_b, num_examples = [2.0, -3.4], 4.2, 1000
+    num_epochs, lr, batch_size = 3, 0.03, 10
+    features, labels = synthetic_data(nd.array(true_w), true_b, num_examples)
+    result = {"num_examples": num_examples, "num_epochs": num_epochs}
+    result |= {"lr": lr, "batch_size": batch_size}
+    for name, train in (
+        ("scratch", train_linreg_scratch),
+        ("gluon", train_linreg_gluon),
+    ):
+        print(f"{name}:")
+        w, b = train(features, labels, num_epochs, lr, batch_size)
+        learned = compare_params(w, b, true_w, true_b)
+        result |= {f"{name}_{key}": value for key, value in learned.items()}
+    return result
 
 
 def show_linear_regression():
     """Gluon linear regression with train and test loss after each epoch."""
     true_w, true_b, noise = [2.0, -3.4], 4.2, 0.01
-    X_train, y_train = synthetic_data(nd.array(true_w), true_b, 1000, noise)
-    X_test, y_test = synthetic_data(nd.array(true_w), true_b, 100, noise)
+    num_train, num_test, num_epochs, lr, batch_size = 1000, 100, 5, 0.03, 10
+    train = synthetic_data(nd.array(true_w), true_b, num_train, noise)
+    test = synthetic_data(nd.array(true_w), true_b, num_test, noise)
     w, b, history = train_linear_regression(
-        X_train, y_train, X_test, y_test, num_epochs=5, lr=0.03, batch_size=10
+        train, test, num_epochs=num_epochs, lr=lr, batch_size=batch_size
     )
     print_history(history)
     ax = plot_history(history, ylabel="L2Loss", yscale="log").axes[0]
     ax.axhline(noise**2 / 2, color="gray", linestyle="--", label="noise^2/2")
     ax.legend()
     result = compare_params(w, b, true_w, true_b)
-    return {**result, "test_loss": history["test_loss"][-1]}
+    return {
+        **result,
+        "test_loss": history["test_loss"][-1],
+        "num_train": num_train,
+        "num_test": num_test,
+        "num_epochs": num_epochs,
+    }
+
+
+def report_accuracy(history, **hyper):
+    """Print and plot accuracy per epoch; return the last ones and hyper."""
+    print_history(history)
+    plot_history(history, ylabel="accuracy")
+    last = {name: values[-1] for name, values in history.items()}
+    return {**hyper, **last}
+
+
+def show_softmax_regression_scratch():
+    """Softmax regression from scratch on all of Fashion-MNIST."""
+    num_epochs, lr, batch_size = 10, 0.1, 256
+    train_iter, test_iter = load_data_fashion_mnist(batch_size)
+    history = train_softmax_scratch(train_iter, test_iter, num_epochs, lr)
+    return report_accuracy(
+        history, num_epochs=num_epochs, lr=lr, batch_size=batch_size
+    )
 
 
 def show_softmax_regression():
-    """Softmax regression with Gluon on all of Fashion-MNIST, 10 epochs."""
+    """Softmax regression with Gluon on all of Fashion-MNIST."""
     num_epochs, lr, batch_size = 10, 0.1, 256
     train_iter, test_iter = load_data_fashion_mnist(batch_size)
     history = train_softmax_gluon(train_iter, test_iter, num_epochs, lr)
-    print_history(history)
-    plot_history(history, ylabel="accuracy")
-    return {
-        "train_acc": history["train_acc"][-1],
-        "test_acc": history["test_acc"][-1],
-        "num_epochs": num_epochs,
-    }
+    return report_accuracy(
+        history, num_epochs=num_epochs, lr=lr, batch_size=batch_size
+    )
+
+
+def dense_twin(w, b):
+    """A Dense(1) layer holding the scratch parameters w (n, 1) and b."""
+    net = gluon.nn.Dense(1, in_units=w.shape[0])
+    net.initialize()
+    net.weight.set_data(w.T)
+    net.bias.set_data(b)
+    return net
+
+
+def show_matching_lr():
+    """Scratch at lr and Gluon at 2 lr on the same batches: same weights."""
+    features, labels = synthetic_data(nd.array([2.0, -3.4]), 4.2, 100)
+    batches = list(load_array(features, labels, 10, shuffle=False))
+    lr, (w, b) = 0.03, get_params(2, 1)
+    net, scratch_net = dense_twin(w, b), functools.partial(linreg, w=w, b=b)
+    updater = functools.partial(sgd, [w, b], lr)
+    train_epoch(scratch_net, batches, squared_loss, updater)
+    hyper = {"learning_rate": 2 * lr}
+    trainer = gluon.Trainer(net.collect_params(), "sgd", hyper)
+    train_epoch(net, batches, gluon.loss.L2Loss(), trainer.step)
+    diff = nd.abs(net.weight.data().T - w).max().asscalar().item()
+    print(f"scratch lr {lr}, Gluon lr {2 * lr}: max |w difference| {diff:.1e}")
+    return {"lr": lr, "max_diff": diff}
+
+
+def show_softmax_on_logits():
+    """Scratch softmax regression on logits with stable_cross_entropy."""
+    num_epochs, lr, batch_size = 2, 0.1, 256
+    train_iter, test_iter = load_data_fashion_mnist(batch_size)
+    W, b = get_params(num_inputs=784, num_outputs=10)
+    net = functools.partial(softmax_scores, W=W, b=b)
+    updater = functools.partial(sgd, [W, b], lr)
+    logits = train_classifier(
+        net, train_iter, test_iter, stable_cross_entropy, updater,
+        num_epochs=num_epochs,
+    )  # fmt: skip
+    probabilities = train_softmax_scratch(
+        train_iter, test_iter, num_epochs, lr
+    )
+    print("test accuracy, softmax then log:", probabilities["test_acc"])
+    print("test accuracy, on logits:       ", logits["test_acc"])
+    return {"probabilities": probabilities["test_acc"][-1],
+            "logits": logits["test_acc"][-1]}  # fmt: skip

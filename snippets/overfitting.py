@@ -1,0 +1,150 @@
+"""Overfitting and weight decay: few examples, many features."""
+
+import functools
+
+import matplotlib.pyplot as plt
+from mxnet import autograd, gluon, init, nd
+
+from snippets.batches import data_iter, load_array
+from snippets.initialization import get_params
+from snippets.losses import squared_loss
+from snippets.optim import l2_penalty, sgd
+from snippets.training import (
+    linreg,
+    record_losses,
+    synthetic_data,
+    train_epoch,
+)
+
+
+def high_dim_data(num_train, num_test, num_inputs):
+    """y = 0.05 + 0.01 * sum(x) + noise: training and test (X, y), true w."""
+    true_w, true_b = nd.ones(num_inputs) * 0.01, 0.05
+    X, y = synthetic_data(true_w, true_b, num_train + num_test)
+    train = (X[:num_train], y[:num_train])
+    return train, (X[num_train:], y[num_train:]), true_w
+
+
+def half_squared_loss(y_hat, y):
+    """Half the squared error, the value gluon.loss.L2Loss computes."""
+    return squared_loss(y_hat, y) / 2
+
+
+def penalized(loss, w, lambd):
+    """The loss function loss(y_hat, y) + lambd * ||w||^2 / 2."""
+
+    def penalized_loss(y_hat, y):
+        return loss(y_hat, y) + lambd * l2_penalty([w])
+
+    return penalized_loss
+
+
+def train_scratch(train, test, lambd, *, num_epochs, lr, batch_size):
+    """Linreg on loss + lambd * ||w||^2 / 2; the losses per epoch and w."""
+    w, b = get_params(train[0].shape[1], 1, sigma=1)
+    net = functools.partial(linreg, w=w, b=b)
+    loss = penalized(half_squared_loss, w, lambd)
+    updater = functools.partial(sgd, [w, b], lr)
+    history = {"train_loss": [], "test_loss": []}
+    for _ in range(num_epochs):
+        train_epoch(net, data_iter(batch_size, *train), loss, updater)
+        record_losses(history, net, half_squared_loss, train, test)
+    return history, w
+
+
+def train_gluon(train, test, wd, *, num_epochs, lr, batch_size):
+    """Dense(1) trained with Trainer's wd, the bias left out of the decay."""
+    net = gluon.nn.Dense(1)
+    net.initialize(init.Normal(sigma=1))
+    net.collect_params(".*bias").setattr("wd_mult", 0)
+    hyper = {"learning_rate": lr, "wd": wd}
+    trainer = gluon.Trainer(net.collect_params(), "sgd", hyper)
+    loss, train_iter = gluon.loss.L2Loss(), load_array(*train, batch_size)
+    history = {"train_loss": [], "test_loss": []}
+    for _ in range(num_epochs):
+        train_epoch(net, train_iter, loss, trainer.step)
+        record_losses(history, net, loss, train, test)
+    return history, net.weight.data()
+
+
+def plot_losses(ax, history, title):
+    """Training and test loss per epoch on a log scale, in one panel."""
+    for name, values in history.items():
+        ax.plot(range(1, len(values) + 1), values, label=name)
+    ax.set(title=title, xlabel="epoch", yscale="log")
+    ax.legend()
+
+
+def experiment():
+    """d2l's setting: 20 examples, 200 features; data and hyperparameters."""
+    num_train, num_test, num_inputs = 20, 100, 200
+    hyper = {"num_epochs": 100, "lr": 0.003, "batch_size": 1}
+    train, test, true_w = high_dim_data(num_train, num_test, num_inputs)
+    true_norm = nd.norm(true_w).asscalar().item()
+    print(f"{num_train} examples, {num_inputs} features; true ||w||", end="")
+    print(f" = {true_norm:.4f}")
+    settings = {"num_train": num_train, "num_test": num_test}
+    settings |= {"num_inputs": num_inputs, "true_norm": true_norm}
+    return train, test, hyper, {**settings, **hyper}
+
+
+def summarize(strength, history, w):
+    """Print and return the final losses and ||w|| of one strength."""
+    train_loss, test_loss = history["train_loss"][-1], history["test_loss"][-1]
+    norm = nd.norm(w).asscalar().item()
+    print(f"{strength:>5} {train_loss:10.2e} {test_loss:10.2e} {norm:7.4f}")
+    return {
+        f"train_loss_{strength}": train_loss,
+        f"test_loss_{strength}": test_loss,
+        f"norm_{strength}": norm,
+    }
+
+
+def compare_decay(fit, strengths):
+    """Fit with each decay strength on the same data; plot and summarize."""
+    train, test, hyper, result = experiment()
+    width = 3 * len(strengths) + 2
+    _, axes = plt.subplots(
+        1, len(strengths), figsize=(width, 3.5), sharey=True
+    )
+    print(f"{'decay':>5} {'train loss':>10} {'test loss':>10} {'||w||':>7}")
+    for i, (ax, strength) in enumerate(zip(axes, strengths, strict=True)):
+        history, w = fit(train, test, strength, **hyper)
+        plot_losses(ax, history, f"decay {strength}")
+        result |= {f"strength_{i}": strength}
+        result |= summarize(strength, history, w)
+    return result
+
+
+def show_weight_decay_scratch():
+    """From scratch: no penalty, then lambd = 3, on 20 examples."""
+    return compare_decay(train_scratch, strengths=(0, 3))
+
+
+def show_weight_decay_gluon():
+    """With Gluon: wd = 0, then wd = 3, the bias excluded by wd_mult."""
+    return compare_decay(train_gluon, strengths=(0, 3))
+
+
+def show_bias_not_decayed():
+    """One step with zero gradient: w shrinks by 1 - lr * wd, b stays."""
+    net = gluon.nn.Dense(1, in_units=2)
+    net.initialize(init.One())
+    net.bias.set_data(nd.ones(1))
+    net.collect_params(".*bias").setattr("wd_mult", 0)
+    hyper = {"learning_rate": 0.1, "wd": 0.5}
+    trainer = gluon.Trainer(net.collect_params(), "sgd", hyper)
+    with autograd.record():
+        loss = 0 * net(nd.ones((1, 2)))
+    loss.backward()
+    trainer.step(1)
+    factor = 1 - hyper["learning_rate"] * hyper["wd"]
+    print("weight:", net.weight.data().asnumpy(), " 1 - lr * wd =", factor)
+    print("bias:  ", net.bias.data().asnumpy())
+    return {"weight": net.weight.data()[0, 0].asscalar().item(),
+            "bias": net.bias.data().asscalar().item()}  # fmt: skip
+
+
+def show_decay_sweep():
+    """From scratch with two more decay strengths, 1 and 10."""
+    return compare_decay(train_scratch, strengths=(1, 10))
