@@ -274,3 +274,42 @@ def show_detection():
         print(f"{name:<8} keeps {len(rows):>2} boxes")
     axes[0].figure.tight_layout()
     return kept
+
+
+def show_anchor_count():
+    """How many anchors 3 sizes and 3 ratios make on a 12 x 12 map."""
+    sizes, ratios, feature_size = (0.3, 0.2, 0.1), (1, 2, 0.5), 12
+    feature_map = nd.zeros((1, 1, feature_size, feature_size))
+    anchors = nd.contrib.MultiBoxPrior(feature_map, sizes=sizes, ratios=ratios)
+    per_place = len(sizes) + len(ratios) - 1
+    print(
+        f"{feature_size} x {feature_size} x ({len(sizes)} + "
+        f"{len(ratios)} - 1) = {feature_size**2 * per_place}"
+    )
+    print("MultiBoxPrior:", anchors.shape)
+    return {"count": anchors.shape[1]}
+
+
+def show_iou_exercise():
+    """IoU of [0, 0, 0.4, 0.4] and [0.2, 0, 0.6, 0.4], three ways."""
+    a, b = nd.array([[0, 0, 0.4, 0.4]]), nd.array([[0.2, 0, 0.6, 0.4]])
+    by_hand = (0.2 * 0.4) / (0.16 + 0.16 - 0.2 * 0.4)
+    ours = iou(a, b).asnumpy().item()
+    theirs = nd.contrib.box_iou(a, b).asnumpy().item()
+    print(f"by hand {by_hand:.4f}, iou {ours:.4f}, box_iou {theirs:.4f}")
+    return {"iou": ours}
+
+
+def show_force_suppress():
+    """Two overlapping boxes of different classes, force_suppress off/on."""
+    anchors = nd.array([[[0.1, 0.1, 0.5, 0.5], [0.12, 0.1, 0.52, 0.5]]])
+    cls_probs = nd.array([[[0, 0], [0.9, 0], [0, 0.8]]])  # bg, cat, dog
+    loc_preds = nd.zeros((1, 8))
+    kept = {}
+    for force in (False, True):
+        out = nd.contrib.MultiBoxDetection(
+            cls_probs, loc_preds, anchors, force_suppress=force
+        )[0].asnumpy()
+        kept[force] = int((out[:, 0] >= 0).sum())
+        print(f"force_suppress={force!s:<5} keeps {kept[force]} box(es)")
+    return {"off": kept[False], "on": kept[True]}

@@ -182,3 +182,20 @@ def show_dropout_overfitting():
         "batch_size": batch_size,
     }
     return {**result, **hyper, "drop_prob": runs["dropout"][0]}
+
+
+def show_dropout_without_rescale():
+    """Mean output of 0.5-dropout on ones, with and without 1/(1-p)."""
+    X, drop_prob = nd.ones((1000, 1000)), 0.5
+    mask = nd.random.uniform(0, 1, X.shape) > drop_prob
+    outputs = {
+        "training, mask only": mask * X,
+        "training, mask / (1 - p)": mask * X / (1 - drop_prob),
+        "prediction, X itself": X,
+    }
+    means = {
+        name: out.mean().asscalar().item() for name, out in outputs.items()
+    }
+    for name, mean in means.items():
+        print(f"{name:<26} mean {mean:.3f}")
+    return {"mask_only": means["training, mask only"], "drop_prob": drop_prob}

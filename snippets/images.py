@@ -1,6 +1,7 @@
 """Your own images: a PNG folder, mx.image, RecordIO, and LeNet on them."""
 
 import contextlib
+import io
 import os
 import tempfile
 import time
@@ -49,6 +50,13 @@ def fashion_mnist_folder(num_train_per_class, num_test_per_class=0):
             keep = first_per_class(y, num_per_class)
             export_png_folder(X.take(keep), y.take(keep), f"{root}/{split}")
         yield root
+
+
+def png_bytes(pixels):
+    """Encode a (28, 28, 1) uint8 image as PNG bytes with Pillow."""
+    buffer = io.BytesIO()
+    Image.fromarray(pixels[:, :, 0]).save(buffer, format="PNG")
+    return buffer.getvalue()
 
 
 def pack_recordio(dataset, prefix):
@@ -220,3 +228,32 @@ def show_lenet_on_folder():
         "train_acc": history["train_acc"][-1],
         "test_acc": history["test_acc"][-1],
     }
+
+
+def show_pack_arrays():
+    """Pack ten arrays into RecordIO without any image file, then unpack."""
+    X, y = read_fashion_mnist(train=False)
+    with tempfile.TemporaryDirectory() as root:
+        record = recordio.MXIndexedRecordIO(
+            f"{root}/a.idx", f"{root}/a.rec", "w"
+        )
+        for i in range(10):
+            header = recordio.IRHeader(0, y[i].asscalar(), i, 0)
+            record.write_idx(
+                i, recordio.pack(header, png_bytes(X[i].asnumpy()))
+            )
+        record.close()
+        records = gluon.data.vision.ImageRecordDataset(f"{root}/a.rec", flag=0)
+        X_rec = nd.stack(*(records[i][0] for i in range(10)))
+    same = bool((X_rec == X[:10]).min().asscalar())
+    print("unpacked", X_rec.shape, "equal to the arrays:", same)
+    return {"same": same}
+
+
+def show_synset_labels():
+    """The label ImageFolderDataset gives each class: sorted folder names."""
+    with fashion_mnist_folder(1) as root:
+        dataset = gluon.data.vision.ImageFolderDataset(f"{root}/train")
+    for label, name in enumerate(dataset.synsets):
+        print(f"{label}: {name:<11} (Fashion-MNIST {TEXT_LABELS.index(name)})")
+    return {"t_shirt": dataset.synsets.index("t-shirt")}

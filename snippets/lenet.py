@@ -7,11 +7,11 @@ from snippets.mlp import load_data_fashion_mnist_nchw
 from snippets.training import plot_history, print_history, train_classifier
 
 
-def lenet():
-    """LeNet-5 for 28 x 28 images: two conv-pool stages, three Dense."""
+def lenet(padding=2):
+    """LeNet-5: two conv-pool stages, three Dense; padding for 28 x 28."""
     net = gluon.nn.HybridSequential()
     net.add(
-        gluon.nn.Conv2D(6, kernel_size=5, padding=2, activation="relu"),
+        gluon.nn.Conv2D(6, kernel_size=5, padding=padding, activation="relu"),
         gluon.nn.MaxPool2D(pool_size=2, strides=2),
         gluon.nn.Conv2D(16, kernel_size=5, activation="relu"),
         gluon.nn.MaxPool2D(pool_size=2, strides=2),
@@ -53,6 +53,13 @@ def layer_shapes(net, X):
     return rows
 
 
+def print_shapes(rows):
+    """Print layer_shapes' rows as a table."""
+    print(f"{'layer':<10}{'formula':<18}{'Gluon':<18}")
+    for name, expected, actual in rows:
+        print(f"{name:<10}{expected!s:<18}{actual!s:<18}")
+
+
 def train_lenet(train_iter, test_iter, num_epochs, lr):
     """LeNet with Xavier init, hybridized, trained by minibatch SGD."""
     net = lenet()
@@ -86,9 +93,7 @@ def show_lenet_shapes():
     net = lenet()
     net.initialize()
     rows = layer_shapes(net, nd.zeros((1, 1, 28, 28)))
-    print(f"{'layer':<12}{'formula':<18}{'Gluon':<18}")
-    for name, expected, actual in rows:
-        print(f"{name:<12}{expected!s:<18}{actual!s:<18}")
+    print_shapes(rows)
     num_params = sum(p.data().size for p in net.collect_params().values())
     print("parameters:", num_params)
     matches = sum(expected == actual for _, expected, actual in rows)
@@ -113,3 +118,25 @@ def show_train_lenet():
         "mistakes": mistakes,
         "shown": len(y),
     }
+
+
+def show_strided_conv():
+    """A 5 x 5 convolution, padding 1, stride 2, on a 32 x 32 image."""
+    n, kernel, padding, stride = 32, 5, 1, 2
+    layer = gluon.nn.Conv2D(6, kernel, strides=stride, padding=padding)
+    layer.initialize()
+    Y = layer(nd.zeros((1, 3, n, n)))
+    size = output_size(n, kernel, padding, stride)
+    print(f"formula: ({n} + 2*{padding} - {kernel}) // {stride} + 1 = {size}")
+    print("Gluon:  ", Y.shape)
+    return {"size": size, "gluon": Y.shape[2]}
+
+
+def show_lenet_without_padding():
+    """Drop the first convolution's padding: the sizes down to Dense."""
+    net = lenet(padding=0)
+    net.initialize()
+    print_shapes(layer_shapes(net, nd.zeros((1, 1, 28, 28))))
+    in_units = net[4].weight.shape[1]
+    print("the first Dense layer now has", in_units, "inputs")
+    return {"in_units": in_units}

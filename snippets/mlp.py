@@ -134,11 +134,14 @@ def show_mlp_scratch():
 
 def show_mlp_vs_softmax():
     """Gluon MLP against softmax regression, same data, 10 epochs each."""
-    num_epochs, batch_size = 10, 256
+    num_epochs, batch_size, num_hiddens = 10, 256, 256
+    mlp_lr, softmax_lr = 0.5, 0.1
     train_iter, test_iter = load_data_fashion_mnist_nchw(batch_size)
-    mlp_history = train_mlp_gluon(train_iter, test_iter, num_epochs, 0.5, 256)
+    mlp_history = train_mlp_gluon(
+        train_iter, test_iter, num_epochs, mlp_lr, num_hiddens
+    )
     softmax_history = train_softmax_gluon(
-        train_iter, test_iter, num_epochs, 0.1
+        train_iter, test_iter, num_epochs, softmax_lr
     )
     history = {
         "mlp train": mlp_history["train_acc"],
@@ -150,8 +153,43 @@ def show_mlp_vs_softmax():
     plot_history(history, ylabel="accuracy")
     return {
         "num_epochs": num_epochs,
+        "mlp_lr": mlp_lr,
+        "softmax_lr": softmax_lr,
+        "mlp_train_acc": mlp_history["train_acc"][-1],
         "mlp_test_acc": mlp_history["test_acc"][-1],
         "mlp_best_test_acc": max(mlp_history["test_acc"]),
         "softmax_test_acc": softmax_history["test_acc"][-1],
-        "mlp_train_acc": mlp_history["train_acc"][-1],
     }
+
+
+def param_count(net):
+    """The number of scalar parameters of a Gluon net."""
+    return sum(param.data().size for param in net.collect_params().values())
+
+
+def show_param_counts():
+    """Parameters of softmax regression and of the MLP, for 784 inputs."""
+    nets = {"softmax": gluon.nn.Dense(10), "mlp": mlp(256, num_outputs=10)}
+    counts = {}
+    for name, net in nets.items():
+        net.initialize()
+        net(nd.zeros((1, 784)))  # deferred initialization needs the input
+        counts[name] = param_count(net)
+        print(f"{name:<8} {counts[name]:>7} parameters")
+    return counts
+
+
+def show_mlp_without_relu():
+    """Two Dense layers without an activation: one affine map in disguise."""
+    net = gluon.nn.Sequential()
+    net.add(gluon.nn.Dense(256), gluon.nn.Dense(10))
+    net.initialize()
+    X = nd.random.uniform(shape=(4, 784))
+    y_hat = net(X)
+    W1, b1 = net[0].weight.data(), net[0].bias.data()
+    W2, b2 = net[1].weight.data(), net[1].bias.data()
+    W, b = nd.dot(W2, W1), nd.dot(W2, b1) + b2  # Dense computes X W^T + b
+    diff = nd.abs(nd.dot(X, W.T) + b - y_hat).max().asscalar().item()
+    print("one Dense(10) with W = W2 W1:", W.shape, b.shape)
+    print("max |two layers - one layer|:", f"{diff:.1e}")
+    return {"max_diff": diff}

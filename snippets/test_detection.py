@@ -166,3 +166,18 @@ def test_nms_thins_the_scene_detections():
     """Lower NMS thresholds keep fewer boxes, at least one per object."""
     kept = detection.show_detection()
     assert kept["no NMS"] > kept["NMS 0.5"] > kept["NMS 0.3"] >= 3
+
+
+def test_anchor_count_exercise():
+    """12 * 12 places times 3 + 3 - 1 anchors."""
+    assert detection.show_anchor_count() == {"count": 12 * 12 * 5}
+
+
+def test_iou_exercise():
+    """Overlap 0.08 over union 0.24: a third."""
+    assert detection.show_iou_exercise()["iou"] == pytest.approx(1 / 3)
+
+
+def test_force_suppress_crosses_classes():
+    """Per class, both boxes stay; with force_suppress, only the best."""
+    assert detection.show_force_suppress() == {"off": 2, "on": 1}

@@ -103,3 +103,9 @@ def test_dropout_narrows_the_gap_on_noisy_labels():
             - dropout.last_mean(history["test_acc"])
         )
     assert gaps[1] < gaps[0] - 0.05
+
+
+def test_without_rescale_the_mean_halves():
+    """The mask alone keeps half the mean that prediction sees."""
+    result = dropout.show_dropout_without_rescale()
+    assert result["mask_only"] == pytest.approx(1 - result["drop_prob"], 0.01)

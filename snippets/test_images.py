@@ -127,3 +127,24 @@ def test_augmentation_figure_has_a_row_per_augmenter():
 def test_image_api_demo_decodes_a_png():
     """The demo decodes and re-reads one PNG file of a few hundred bytes."""
     assert 100 < images.show_image_api()["png_bytes"] < 2000
+
+
+def test_png_bytes_round_trip():
+    """Pillow's PNG bytes decode, with mx.image, to the same pixels."""
+    X, _ = read_fashion_mnist(train=False)
+    png = images.png_bytes(X[0].asnumpy())
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    decoded = image.imdecode(png, flag=0)
+    np.testing.assert_array_equal(decoded.asnumpy(), X[0].asnumpy())
+
+
+def test_pack_arrays_exercise():
+    """Arrays packed as PNG records come back identical."""
+    assert images.show_pack_arrays() == {"same": True}
+
+
+def test_synset_label_of_t_shirt():
+    """Folders are sorted by name: t-shirt gets 8, not Fashion-MNIST's 0."""
+    result = images.show_synset_labels()
+    assert result == {"t_shirt": sorted(TEXT_LABELS).index("t-shirt")}
+    assert result["t_shirt"] == 8

@@ -103,3 +103,13 @@ def test_plot_predictions_marks_the_mistakes_in_red():
     assert mistakes == 2
     assert red == ["sneaker\ntrue: pullover", "ankle boot\ntrue: coat"]
     assert titles[0].get_text() == "t-shirt"
+
+
+def test_strided_conv_exercise():
+    """(32 + 2 - 5) // 2 + 1 = 15, and Gluon agrees."""
+    assert lenet.show_strided_conv() == {"size": 15, "gluon": 15}
+
+
+def test_lenet_without_padding_has_256_dense_inputs():
+    """28 -> 24 -> 12 -> 8 -> 4: the first Dense sees 16 * 4 * 4 inputs."""
+    assert lenet.show_lenet_without_padding() == {"in_units": 16 * 4 * 4}

@@ -113,3 +113,16 @@ def test_show_xavier_reports_the_bound():
     result = mlp.show_xavier()
     assert result["bound"] == pytest.approx(math.sqrt(6 / 1040))
     assert result["std"] == pytest.approx(result["bound"] / math.sqrt(3))
+
+
+def test_param_counts_by_hand():
+    """784*10+10 for softmax regression; two layers' worth for the MLP."""
+    assert mlp.show_param_counts() == {
+        "softmax": 784 * 10 + 10,
+        "mlp": 784 * 256 + 256 + 256 * 10 + 10,
+    }
+
+
+def test_two_dense_layers_without_relu_are_one():
+    """Without an activation the MLP equals one Dense with W2 W1."""
+    assert mlp.show_mlp_without_relu()["max_diff"] < 1e-5
