@@ -160,7 +160,11 @@ def show_anchors():
         ax.patches[-1].set_label(f"size {size}, ratio {ratio}")
     ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, 0), ncol=2)
     ax.figure.tight_layout()
-    return {"num_anchors": anchors.shape[1], "per_place": per_place}
+    return {
+        "num_anchors": anchors.shape[1],
+        "per_place": per_place,
+        "feature_size": FEATURE_SIZE,
+    }
 
 
 def show_iou():
@@ -194,26 +198,46 @@ def label_anchors(anchors, labels, num_classes=10):
     )
 
 
+def corner_to_center(boxes):
+    """Rows [xmin, ymin, xmax, ymax] to rows [x, y, width, height]."""
+    lower, upper = boxes[:, :2], boxes[:, 2:]
+    return nd.concat((lower + upper) / 2, upper - lower, dim=1)
+
+
+def offsets(anchors, boxes, variances=(0.1, 0.1, 0.2, 0.2)):
+    """The regression targets that take each anchor to its box."""
+    a, b = corner_to_center(anchors), corner_to_center(boxes)
+    centers = (b[:, :2] - a[:, :2]) / a[:, 2:]
+    sizes = nd.log(b[:, 2:] / a[:, 2:])
+    return nd.concat(centers, sizes, dim=1) / nd.array(variances)
+
+
 def show_anchor_labels():
-    """Which anchors MultiBoxTarget makes positive on a scene."""
+    """Which anchors MultiBoxTarget makes positive, and their offsets."""
     canvas, labels = fashion_scene()
     anchors = make_anchors(FEATURE_SIZE)
     best = iou(nd.array(labels[:, 1:]), anchors[0]).max(axis=1)
-    _, _, cls_target = label_anchors(anchors, labels)
+    loc_target, _, cls_target = label_anchors(anchors, labels)
     (ax,) = show_canvas(canvas, "positive anchors")
-    counts = {}
+    positives = {}
     for k, (name, c) in enumerate(
         zip(class_names(labels), labels[:, 0], strict=True)
     ):
-        positive = np.flatnonzero(cls_target[0].asnumpy() == c + 1)
-        draw_boxes(ax, anchors[0].asnumpy()[positive], len(canvas), f"C{k}")
+        positives[name] = np.flatnonzero(cls_target[0].asnumpy() == c + 1)
+        draw_boxes(
+            ax, anchors[0].asnumpy()[positives[name]], len(canvas), f"C{k}"
+        )
         print(
             f"{name:<10} best IoU {best[k].asscalar():.2f}, "
-            f"positive anchors {positive.tolist()}"
+            f"positive anchors {positives[name].tolist()}"
         )
-        counts[name] = len(positive)
     print("background anchors:", int((cls_target == 0).sum().asscalar()))
-    return {"positives": sum(counts.values())}
+    i = int(positives[class_names(labels)[0]][0])
+    theirs = loc_target[0, 4 * i : 4 * i + 4].asnumpy()
+    ours = offsets(anchors[0, i : i + 1], nd.array(labels[:1, 1:]))
+    print(f"offsets of anchor {i}: MultiBoxTarget {theirs.round(3)}")
+    print(f"{'':<19}offsets() {ours[0].asnumpy().round(3)}")
+    return {"positives": sum(len(p) for p in positives.values())}
 
 
 def detect(cls_probs, anchors, nms_threshold, threshold=0.01):
@@ -243,9 +267,9 @@ def show_nms():
         [
             [0, 0, 0, 0],  # background
             [0.9, 0.8, 0.7, 0.1],  # class 0
-            [0.1, 0.2, 0.3, 0.9],
+            [0.1, 0.2, 0.3, 0.9],  # class 1
         ]
-    )  # class 1
+    )
     kept = detect(cls_probs, anchors.expand_dims(0), nms_threshold=0.5)
     print("MultiBoxDetection [class, score, xmin, ymin, xmax, ymax]:")
     print(kept.round(2))
@@ -259,21 +283,22 @@ def show_detection():
     canvas, labels = fashion_scene()
     anchors = make_anchors(FEATURE_SIZE)
     cls_probs = scores_from_truth(anchors, labels)
+    score_threshold = 0.3
     nms_thresholds = {"no NMS": 1.0, "NMS 0.5": 0.5, "NMS 0.3": 0.3}
     axes = show_canvas(canvas, *nms_thresholds)
     kept = {}
     for ax, (name, nms_threshold) in zip(
         axes, nms_thresholds.items(), strict=True
     ):
-        rows = detect(cls_probs, anchors, nms_threshold, threshold=0.3)
+        rows = detect(cls_probs, anchors, nms_threshold, score_threshold)
         for c in np.unique(rows[:, 0]):
             mine = rows[rows[:, 0] == c]
             draw_boxes(ax, mine[:, 2:], len(canvas), f"C{int(c)}")
         ax.set_title(f"{name}: {len(rows)} boxes")
-        kept[name] = len(rows)
+        kept[name.replace(" ", "_").replace(".", "")] = len(rows)
         print(f"{name:<8} keeps {len(rows):>2} boxes")
     axes[0].figure.tight_layout()
-    return kept
+    return {**kept, "score_threshold": score_threshold}
 
 
 def show_anchor_count():

@@ -25,7 +25,7 @@ def dropout_layer(X, drop_prob):
     return dropout(X, drop_prob) if autograd.is_training() else X
 
 
-def dropout_mlp(drop_prob1, drop_prob2, num_hiddens=256):
+def dropout_mlp(drop_prob1, drop_prob2, num_hiddens):
     """Two hidden ReLU layers, each followed by nn.Dropout, then Dense(10)."""
     net = gluon.nn.HybridSequential()
     net.add(
@@ -57,9 +57,10 @@ def noisy_fashion_mnist(num_train, label_noise, batch_size):
     return train_iter, test_iter
 
 
-def train_dropout_mlp(drop_probs, train_iter, test_iter, num_epochs, lr):
-    """Train dropout_mlp(*drop_probs); accuracies after each epoch."""
-    net = dropout_mlp(*drop_probs)
+def train_dropout_mlp(drop_prob, num_hiddens, data, num_epochs, lr):
+    """Train dropout_mlp on data = (train_iter, test_iter); accuracies."""
+    train_iter, test_iter = data
+    net = dropout_mlp(drop_prob, drop_prob, num_hiddens)
     net.hybridize()
     loss = gluon.loss.SoftmaxCrossEntropyLoss()
     trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": lr})
@@ -82,11 +83,9 @@ def show_dropout_scratch():
     X = nd.ones((1000, 1000))
     kept = dropout(X, 0.5)
     zeros = (kept == 0).mean().asscalar().item()
-    print(
-        f"1000 x 1000 ones, drop_prob 0.5: zeros {zeros:.4f}, "
-        f"mean {kept.mean().asscalar():.4f}"
-    )
-    return {"zeros": zeros, "mean": kept.mean().asscalar().item()}
+    mean = kept.mean().asscalar().item()
+    print(f"{X.size} ones, drop_prob 0.5: zeros {zeros:.4f}, mean {mean:.4f}")
+    return {"zeros": zeros, "mean": mean, "size": X.size}
 
 
 def count_zeros(layer, X):
@@ -114,7 +113,7 @@ def show_dropout_modes():
             f"{name:<26}{training!s:>12}{zeros[name][0]:>12}"
             f"{zeros[name][1]:>6}"
         )
-    return {"recorded_zeros": zeros["autograd.record()"][0]}
+    return {"recorded_zeros": zeros["autograd.record()"][0], "size": X.size}
 
 
 def plot_gap(histories):
@@ -140,48 +139,45 @@ def plot_gap(histories):
     return fig
 
 
+def gap_summary(history, k):
+    """Train and test accuracy over the last k epochs, and their gap."""
+    train_acc = last_mean(history["train_acc"], k)
+    test_acc = last_mean(history["test_acc"], k)
+    return {
+        "train_acc": train_acc,
+        "test_acc": test_acc,
+        "gap": train_acc - test_acc,
+    }
+
+
 def show_dropout_overfitting():
-    """1,000 images, 30% random labels, 2 x 256 units, without/with dropout."""
-    num_train, label_noise, num_epochs, lr, batch_size = (
-        1000,
-        0.3,
-        100,
-        0.1,
-        64,
-    )
-    runs = {"no dropout": (0, 0), "dropout": (0.5, 0.5)}
-    train_iter, test_iter = noisy_fashion_mnist(
-        num_train, label_noise, batch_size
-    )
+    """1,000 images, 30% random labels, without and with dropout."""
+    num_train, label_noise, num_hiddens = 1000, 0.3, 256
+    num_epochs, lr, batch_size, drop_prob, k = 100, 0.1, 64, 0.5, 10
+    data = noisy_fashion_mnist(num_train, label_noise, batch_size)
     histories, result = {}, {}
-    print("mean of the last 10 epochs:  train acc  test acc    gap")
-    for (name, drop_probs), key in zip(
-        runs.items(), ("plain", "dropout"), strict=True
-    ):
-        history = train_dropout_mlp(
-            drop_probs, train_iter, test_iter, num_epochs, lr
+    columns = "".join(f"{c:>10}" for c in ("train acc", "test acc", "gap"))
+    print(f"{f'mean of the last {k} epochs':<27}{columns}")
+    for name, p in (("no dropout", 0), ("dropout", drop_prob)):
+        histories[name] = train_dropout_mlp(
+            p, num_hiddens, data, num_epochs, lr
         )
-        train_acc = last_mean(history["train_acc"])
-        test_acc = last_mean(history["test_acc"])
-        print(
-            f"{name:<28}{train_acc:>10.3f}{test_acc:>10.3f}"
-            f"{train_acc - test_acc:>7.3f}"
-        )
-        histories[name] = history
-        result |= {
-            f"{key}_train_acc": train_acc,
-            f"{key}_test_acc": test_acc,
-            f"{key}_gap": train_acc - test_acc,
-        }
+        summary = gap_summary(histories[name], k)
+        print(f"{name:<27}" + "".join(f"{v:>10.3f}" for v in summary.values()))
+        key = "plain" if p == 0 else "dropout"
+        result |= {f"{key}_{stat}": v for stat, v in summary.items()}
     plot_gap(histories)
-    hyper = {
+    return {
+        **result,
         "num_train": num_train,
         "label_noise": label_noise,
+        "num_hiddens": num_hiddens,
         "num_epochs": num_epochs,
         "lr": lr,
         "batch_size": batch_size,
+        "drop_prob": drop_prob,
+        "k": k,
     }
-    return {**result, **hyper, "drop_prob": runs["dropout"][0]}
 
 
 def show_dropout_without_rescale():

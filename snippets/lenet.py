@@ -81,7 +81,7 @@ def plot_predictions(net, X, y):
         p if p == t else f"{p}\ntrue: {t}"
         for p, t in zip(preds, trues, strict=True)
     ]
-    fig = plot_images(X, titles, num_rows=3)
+    fig = plot_images(X, titles, num_rows=4)
     for ax, p, t in zip(fig.axes, preds, trues, strict=False):
         if p != t:
             ax.title.set_color("red")
@@ -102,7 +102,7 @@ def show_lenet_shapes():
 
 def show_train_lenet():
     """Train LeNet on all of Fashion-MNIST; draw 24 test predictions."""
-    num_epochs, lr, batch_size = 4, 0.3, 256
+    num_epochs, lr, batch_size = 3, 0.1, 128
     train_iter, test_iter = load_data_fashion_mnist_nchw(batch_size)
     net, history = train_lenet(train_iter, test_iter, num_epochs, lr)
     print_history(history)

@@ -115,8 +115,8 @@ def show_xavier():
 
 
 def show_mlp_scratch():
-    """The scratch MLP, 256 hidden units, 10 epochs on all Fashion-MNIST."""
-    num_epochs, lr, batch_size, num_hiddens = 10, 0.5, 256, 256
+    """The scratch MLP, 256 hidden units, 5 epochs on all Fashion-MNIST."""
+    num_epochs, lr, batch_size, num_hiddens = 5, 0.5, 256, 256
     train_iter, test_iter = load_data_fashion_mnist_nchw(batch_size)
     history = train_mlp_scratch(
         train_iter, test_iter, num_epochs, lr, num_hiddens

@@ -84,9 +84,11 @@ def test_image_record_dataset_reads_the_same_images(train_set, tmp_path):
     assert (X_rec == X).min().asscalar() == 1
     assert y_rec.asnumpy().tolist() == y.asnumpy().tolist()
     batches = mx.io.ImageRecordIter(
-        path_imgrec=rec_path, data_shape=(1, 28, 28), batch_size=50,
+        path_imgrec=rec_path,
+        data_shape=(1, 28, 28),
+        batch_size=50,
         verbose=False,
-    )  # fmt: skip
+    )
     batch = next(iter(batches))
     np.testing.assert_array_equal(batch.data[0].asnumpy(), X.asnumpy() * 255)
 
@@ -148,3 +150,21 @@ def test_synset_label_of_t_shirt():
     result = images.show_synset_labels()
     assert result == {"t_shirt": sorted(TEXT_LABELS).index("t-shirt")}
     assert result["t_shirt"] == 8
+
+
+@pytest.mark.parametrize("name", ["brightness", "contrast"])
+def test_color_jitter_changes_its_input_in_place(name):
+    """Brightness and contrast augmenters write into their input: copy it."""
+    X = nd.arange(28 * 28).reshape((28, 28, 1))
+    before = X.copy()
+    out = images.augmenters()[name](X)
+    assert (out == X).min().asscalar() == 1
+    assert (before != X).sum().asscalar() > 0
+
+
+def test_pack_img_needs_cv2_which_is_not_installed():
+    """recordio.pack_img asserts cv2; this environment has none."""
+    assert recordio.cv2 is None
+    header = recordio.IRHeader(0, 1.0, 0, 0)
+    with pytest.raises(AssertionError):
+        recordio.pack_img(header, np.zeros((28, 28), dtype=np.uint8))
