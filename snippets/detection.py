@@ -7,7 +7,8 @@ from mxnet import nd
 from snippets.fashion_mnist import TEXT_LABELS, read_fashion_mnist
 
 CELL = 32  # the canvas is a 3 x 3 grid of cells, one item per cell at most
-SIZES, RATIOS = (0.25, 0.15), (1, 2, 0.5)  # 2 + 3 - 1 = 4 anchors a place
+SIZES = (0.25, 0.15)  # anchor sizes, as fractions of the image
+RATIOS = (1, 2, 0.5)  # aspect ratios: with 2 sizes, 2 + 3 - 1 = 4 anchors
 FEATURE_SIZE = 12  # anchors centered on a 12 x 12 grid: one every 8 pixels
 
 

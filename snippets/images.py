@@ -216,7 +216,7 @@ def show_reading_times():
 
 def show_lenet_on_folder():
     """Train chapter 3's LeNet on the PNG images read from the folder."""
-    num_epochs, lr, batch_size = 20, 0.3, 50
+    num_epochs, lr, batch_size = 20, 0.1, 25
     with fashion_mnist_folder(50, 20) as root:
         sets = [
             gluon.data.vision.ImageFolderDataset(f"{root}/{split}", flag=0)
