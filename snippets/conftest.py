@@ -1,4 +1,4 @@
-"""Fixtures shared by the tests of the teaching code."""
+"""Fixtures shared by the tests of the snippets package."""
 
 import matplotlib.pyplot as plt
 import mxnet as mx
@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def seeded():
-    """Seed MXNet and NumPy and close figures, as the page runner does."""
+    """Seed NumPy and MXNet and close figures, as the page runner does."""
     mx.random.seed(0)
     np.random.seed(0)
     plt.close("all")

@@ -35,11 +35,14 @@ CHINESE_QUERIES = [
     ("卷积核", "conv-channels"),
     ("小批量", "minibatches"),
     ("权重衰减", "sgd"),
+    ("丢弃法", "dropout"),
+    ("非极大值抑制", "detection"),
 ]
 ENGLISH_QUERIES = [
     ("softmax", "activations"),
     ("weight decay", "sgd"),
     ("cross entropy", "losses"),
+    ("anchor box", "detection"),
 ]
 TOP = 5  # the expected page must be among the first TOP results
 CODE_TIMEOUT = 120  # seconds for a copied block to define its symbol
