@@ -24,7 +24,7 @@ import platform
 import shutil
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -175,6 +175,47 @@ class Cache:
                 else:
                     path.unlink(missing_ok=True)
         return count
+
+
+class Durations:
+    """How long each snippet took when it last ran, by name: the hint that
+    puts the longest runs first. A name never run is expected to take the
+    mean of its module's others, or `default` seconds."""
+
+    def __init__(self, path: Path, default: float = 1.0) -> None:
+        self.path = path
+        self.default = default
+        self.seconds: dict[str, float] = self._read()
+
+    def _read(self) -> dict[str, float]:
+        try:
+            data = json.loads(self.path.read_bytes())
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(data, dict):
+            return {}
+        return {
+            str(name): float(seconds)
+            for name, seconds in data.items()
+            if isinstance(seconds, int | float) and seconds >= 0
+        }
+
+    def expected(self, name: str) -> float:
+        """The seconds `name` is expected to run."""
+        if name in self.seconds:
+            return self.seconds[name]
+        module = name.rpartition(".")[0] + "."
+        others = [s for n, s in self.seconds.items() if n.startswith(module)]
+        return sum(others) / len(others) if others else self.default
+
+    def save(self, runs: Iterable[tuple[str, float]]) -> None:
+        """Record the runs of a build (best effort: it is only a hint)."""
+        self.seconds = self._read() | dict(runs)
+        with contextlib.suppress(OSError):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            _write_atomically(
+                self.path, json.dumps(self.seconds, indent=0, sort_keys=True)
+            )
 
 
 class Memo:

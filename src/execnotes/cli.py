@@ -79,19 +79,15 @@ def _load(
     from execnotes.plugin import (
         ExecNotesPlugin,
         MarkdownProbe,
+        markdown_pages,
         settings_from,
-        without_front_matter,
     )
 
     config = load_config(config_file=str(config_file))
     plugin = config.plugins.get("execnotes")
     if not isinstance(plugin, ExecNotesPlugin):
         sys.exit(f"{config_file}: the execnotes plugin is not in 'plugins'")
-    pages = [
-        without_front_matter(file)
-        for file in get_files(config).documentation_pages()
-        if file.src_uri.endswith(".md")
-    ]
+    pages = markdown_pages(get_files(config))
     return settings_from(plugin.config, config), pages, MarkdownProbe(config)
 
 

@@ -105,8 +105,26 @@ class Build:
         timeouts = self._timeouts(
             item for _, items in resolved for item in items
         )
+        misses: list[Result] = []
         for page, items in resolved:
-            self.pages[page] = [self._with_result(i, timeouts) for i in items]
+            self.pages[page] = [
+                self._with_result(i, timeouts, misses) for i in items
+            ]
+        self._submit(misses)
+
+    def _submit(self, misses: list[Result]) -> None:
+        """Hand the runs out longest first (by the time each took last),
+        so that the longest run starts at once: the critical path."""
+        runner = self.runner
+        expected = runner.durations.expected
+        misses.sort(key=lambda r: -expected(r.snippet.name))
+        for result in misses:
+            runner.pool.submit(
+                result.job,
+                runner.keep,
+                future=result.future,
+                priority=expected(result.snippet.name),
+            )
 
     def _resolve(self, directive: Directive) -> Resolved:
         if directive.kind == "report":
@@ -145,7 +163,7 @@ class Build:
         return timeouts
 
     def _with_result(
-        self, item: Resolved, timeouts: dict[str, float]
+        self, item: Resolved, timeouts: dict[str, float], misses: list[Result]
     ) -> Resolved:
         directive, snippet = item.directive, item.snippet
         if directive.kind != "run" or snippet is None or not self.execute:
@@ -155,6 +173,8 @@ class Build:
         if result is None:
             job = Job(**{**vars(job), "timeout": timeouts[job.key]})
             result = self.results[job.key] = self._start(job, snippet)
+            if result.source == "ran":
+                misses.append(result)
         if (directive.page, directive.line) not in result.uses:
             result.uses.append((directive.page, directive.line))
         return Resolved(directive, snippet, result)
@@ -166,9 +186,7 @@ class Build:
             return Result(job, snippet, _done(known), "cache")
         if runner.settings.frozen:
             return Result(job, snippet, _done(_missing()), "missing")
-        return Result(
-            job, snippet, runner.pool.submit(job, runner.keep), "ran"
-        )
+        return Result(job, snippet, Future(), "ran")  # submitted by scan
 
     def _job(self, item: Resolved) -> Job:
         snippet = item.snippet
@@ -277,6 +295,11 @@ class Build:
         self.wait_all()
         if self.runner.settings.frozen or not self.execute:
             return 0
+        self.runner.durations.save(
+            (r.snippet.name, r.outcome.duration)
+            for r in self.results.values()
+            if r.source == "ran"
+        )
         return self.runner.cache.prune()
 
 

@@ -15,7 +15,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, event_priority
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, get_files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 from mkdocs.utils.meta import get_data
@@ -87,6 +87,16 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
             self.runner = Runner(settings)
             if self.serving and self.config.enabled and not settings.frozen:
                 self.runner.start_pool(warm=True)
+        if self.depth == 0:
+            # Scan now, while MkDocs loads the theme, collects the files and
+            # builds the navigation: runs that miss the cache start (and the
+            # workers import mxnet) alongside that work. A build that finds
+            # everything cached starts no worker.
+            self.build = self.runner.new_build(
+                execute=self.config.enabled, probe=MarkdownProbe(config)
+            )
+            if self.config.enabled:
+                self.build.scan(markdown_pages(get_files(config)))
         return config
 
     def on_serve(
@@ -101,7 +111,7 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         """Start an outer build (i18n nests one build per language)."""
-        if self.depth == 0 and self.runner is not None:
+        if self.depth == 0 and self.build is None and self.runner is not None:
             self.build = self.runner.new_build(
                 execute=self.config.enabled, probe=MarkdownProbe(config)
             )
@@ -113,11 +123,7 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
         # Runs before mkdocs-static-i18n's on_files (priority -100), while
         # the pages of every language are still in the list.
         if self.build is not None:
-            self.build.scan(
-                without_front_matter(file)
-                for file in files.documentation_pages()
-                if file.src_uri.endswith(".md")
-            )
+            self.build.scan(markdown_pages(files))
         return files
 
     def on_page_markdown(
@@ -221,6 +227,15 @@ def _check(options: ExecNotesConfig) -> None:
 
 def _lines(text: str) -> int:
     return len(text.splitlines())
+
+
+def markdown_pages(files: Files) -> list[tuple[str, str, int]]:
+    """Every Markdown page as the core scans it (see without_front_matter)."""
+    return [
+        without_front_matter(file)
+        for file in files.documentation_pages()
+        if file.src_uri.endswith(".md")
+    ]
 
 
 def without_front_matter(file: File) -> tuple[str, str, int]:

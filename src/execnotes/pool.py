@@ -10,8 +10,10 @@ a zygote that dies during a run fails that run.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import logging
+import math
 import multiprocessing
 import os
 import queue
@@ -20,7 +22,7 @@ import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
@@ -38,11 +40,15 @@ _GRACE = 60.0
 OnDone = Callable[[Job, Outcome], Outcome]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, order=True)
 class _Task:
-    job: Job
-    future: Future[Outcome]
-    on_done: OnDone | None
+    """A job in the queue; without a job, the sign for a slot to stop."""
+
+    # Queue order: the longest expected run first, then the oldest.
+    rank: tuple[float, int]
+    job: Job | None = field(default=None, compare=False)
+    future: Future[Outcome] | None = field(default=None, compare=False)
+    on_done: OnDone | None = field(default=None, compare=False)
 
 
 class _Lost(Exception):
@@ -64,7 +70,8 @@ class WorkerPool:
         self.started_workers = 0
         self.closed = False
         self.warm = warm
-        self.tasks: queue.Queue[_Task | None] = queue.Queue()
+        self.tasks: queue.PriorityQueue[_Task] = queue.PriorityQueue()
+        self._order = itertools.count()
         self._lock = threading.Lock()
         self._slots = [_Slot(self) for _ in range(size)]
         self._threads = [
@@ -77,16 +84,23 @@ class WorkerPool:
             thread.start()
 
     def submit(
-        self, job: Job, on_done: OnDone | None = None
+        self,
+        job: Job,
+        on_done: OnDone | None = None,
+        *,
+        future: Future[Outcome] | None = None,
+        priority: float = 0.0,
     ) -> Future[Outcome]:
         """Queue a job; the future always completes with an Outcome.
 
         `on_done` runs before the future completes, so whoever waits for
         the future also sees what it did (e.g. the cache entry); the
-        outcome it returns is the future's result.
+        outcome it returns is the future's result. Jobs of higher
+        `priority` (the expected seconds) go out first.
         """
-        future: Future[Outcome] = Future()
-        self.tasks.put(_Task(job, future, on_done))
+        future = Future() if future is None else future
+        rank = (-priority, next(self._order))
+        self.tasks.put(_Task(rank, job, future, on_done))
         return future
 
     def close(self) -> None:
@@ -95,10 +109,11 @@ class WorkerPool:
         with contextlib.suppress(queue.Empty):
             while True:
                 task = self.tasks.get_nowait()
-                if task is not None:
+                if task.future is not None:
                     task.future.cancel()
         for _ in self._threads:
-            self.tasks.put(None)
+            # Ranked after every job: a slot stops when nothing is left.
+            self.tasks.put(_Task((math.inf, next(self._order))))
         for slot in self._slots:
             slot.interrupt()
         for slot, thread in zip(self._slots, self._threads, strict=True):
@@ -149,20 +164,24 @@ class _Slot:
         if self.pool.warm:
             with contextlib.suppress(Exception):
                 self._ensure_ready()
-        while (task := self.pool.tasks.get()) is not None:
-            if not task.future.set_running_or_notify_cancel():
+        while True:
+            task = self.pool.tasks.get()
+            job, future = task.job, task.future
+            if job is None or future is None:
+                break
+            if not future.set_running_or_notify_cancel():
                 continue
             self.busy = True
             try:
-                outcome = self._run(task.job)
+                outcome = self._run(job)
                 if task.on_done is not None:
-                    outcome = task.on_done(task.job, outcome)
+                    outcome = task.on_done(job, outcome)
             except Exception as error:  # the slot must never die silently
                 log.exception("execnotes: a worker slot failed")
                 outcome = _failed("crashed", "WorkerPoolError", repr(error))
             finally:
                 self.busy = False
-            task.future.set_result(outcome)
+            future.set_result(outcome)
         self.stop()
 
     def _run(self, job: Job) -> Outcome:

@@ -15,7 +15,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from execnotes.cache import Bound, Cache, environment
+from execnotes.cache import Bound, Cache, Durations, environment
 from execnotes.directives import Probe
 from execnotes.inputs import Inputs
 from execnotes.jobs import Build
@@ -65,6 +65,7 @@ class Runner:
         if not folder.is_absolute():
             folder = settings.root / folder
         self.cache = Cache(folder, self.inputs, settings.cache_bound)
+        self.durations = Durations(folder / "durations.json")
         self.environment = environment(settings.root, self.environ)
         self._pool: WorkerPool | None = None
         self._lock = threading.Lock()
