@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from execnotes.directives import did_you_mean
+from execnotes.imports import absolute_source, bound_name, wrapped
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_]\w*$")
 _REGION_NAME = re.compile(r"^[A-Za-z_][\w-]*$")
@@ -39,6 +40,17 @@ class Snippet:
     call: str | None = None
 
     @property
+    def summary(self) -> str:
+        """The first line of the symbol's docstring, or ''."""
+        body = ast.parse(self.source).body
+        if len(body) != 1 or not isinstance(
+            body[0], ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+        ):
+            return ""
+        docstring = ast.get_docstring(body[0]) or ""
+        return docstring.strip().split("\n")[0]
+
+    @property
     def shown(self) -> str:
         """The block a reader sees and copies."""
         parts = [self.imports, self.source, self.call or ""]
@@ -46,7 +58,7 @@ class Snippet:
 
 
 @dataclass(frozen=True)
-class _Module:
+class ParsedModule:
     """A parsed module of the package."""
 
     source: str
@@ -61,15 +73,15 @@ class Modules:
     resolves many names in the same few modules)."""
 
     def __init__(self) -> None:
-        self._parsed: dict[str, _Module] = {}
+        self._parsed: dict[str, ParsedModule] = {}
 
-    def parse(self, rel: str, source: str) -> _Module:
+    def parse(self, rel: str, source: str) -> ParsedModule:
         """The module parsed, from memory if the source is unchanged."""
         known = self._parsed.get(rel)
         if known is None or known.source != source:
             tree = ast.parse(source, filename=rel)
             lines = source.splitlines()
-            known = _Module(
+            known = ParsedModule(
                 source,
                 tree,
                 lines,
@@ -154,7 +166,7 @@ def _extract(
     target: str,
     module: str,
     rel: str,
-    parsed: _Module,
+    parsed: ParsedModule,
     symbol: str,
     *,
     run: bool,
@@ -163,8 +175,7 @@ def _extract(
     definitions, regions = parsed.definitions, parsed.regions
     if symbol in definitions:
         node = definitions[symbol]
-        first = min([node.lineno] + [d.lineno for d in _decorators(node)])
-        code = "\n".join(lines[first - 1 : node.end_lineno])
+        first, code = definition_code(parsed, node)
         kind = "class" if isinstance(node, ast.ClassDef) else "function"
         if isinstance(node, ast.Assign | ast.AnnAssign):
             kind = "value"
@@ -183,6 +194,13 @@ def _extract(
     call = _call_line(target, symbol, kind, definitions) if run else None
     imports = _needed_imports(tree, code, module, set(definitions) - {symbol})
     return Snippet(target, module, rel, kind, first, imports, code, call)
+
+
+def definition_code(parsed: ParsedModule, node: ast.stmt) -> tuple[int, str]:
+    """The first line (its decorators included) and the source text of a
+    top-level statement."""
+    first = min([node.lineno] + [d.lineno for d in _decorators(node)])
+    return first, "\n".join(parsed.lines[first - 1 : node.end_lineno])
 
 
 def _call_line(
@@ -245,52 +263,52 @@ def _regions(lines: list[str]) -> dict[str, tuple[int, int]]:
     return regions
 
 
-def _used_names(code: str) -> set[str]:
-    """Names the code reads but never binds itself (its free names)."""
-    nodes = list(ast.walk(ast.parse(code)))
-    loaded = {
-        n.id
-        for n in nodes
-        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
-    }
-    bound = {
-        n.id
-        for n in nodes
-        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store | ast.Del)
-    }
-    bound |= {n.arg for n in nodes if isinstance(n, ast.arg)}
+def free_names(code: str | ast.AST) -> set[str]:
+    """Names the code reads but never binds itself (its free names).
+
+    Scopes are not told apart: a name bound anywhere in the code counts
+    as bound everywhere in it, which is exact for the short functions of
+    a teaching package.
+    """
+    tree = ast.parse(code) if isinstance(code, str) else code
+    loaded: set[str] = set()
+    bound: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            (loaded if isinstance(node.ctx, ast.Load) else bound).add(node.id)
+        else:
+            bound.update(_bound_by(node))
     return loaded - bound
+
+
+def _bound_by(node: ast.AST) -> list[str]:
+    if isinstance(node, ast.arg):
+        return [node.arg]
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return [node.name]
+    if isinstance(node, ast.Import | ast.ImportFrom):
+        return [bound_name(alias) for alias in node.names]
+    if isinstance(node, ast.ExceptHandler | ast.MatchAs | ast.MatchStar):
+        return [node.name] if node.name else []
+    return []
 
 
 def _needed_imports(
     tree: ast.Module, code: str, module: str, module_names: set[str]
 ) -> str:
-    used = _used_names(code)
+    used = free_names(code)
     lines: list[str] = []
     for node in tree.body:
         if isinstance(node, ast.ImportFrom) and node.module == "__future__":
             lines.append(ast.unparse(node))
         elif isinstance(node, ast.Import | ast.ImportFrom):
-            kept = [a for a in node.names if _bound_name(a) in used]
+            kept = [a for a in node.names if bound_name(a) in used]
             if kept:
                 lines.append(_import_line(node, kept, module))
     local = sorted(name for name in module_names if name in used)
     if local:
         lines.append(f"from {module} import {', '.join(local)}")
-    return "\n".join(_wrapped(line) for line in lines)
-
-
-def _wrapped(line: str, width: int = 79) -> str:
-    """Wrap a long `from x import a, b` the way ruff and black do."""
-    head, separator, names = line.partition(" import ")
-    if len(line) <= width or not head.startswith("from ") or not separator:
-        return line
-    items = "".join(f"    {name.strip()},\n" for name in names.split(","))
-    return f"{head} import (\n{items})"
-
-
-def _bound_name(alias: ast.alias) -> str:
-    return alias.asname or alias.name.split(".")[0]
+    return "\n".join(wrapped(line) for line in lines)
 
 
 def _import_line(
@@ -298,8 +316,5 @@ def _import_line(
 ) -> str:
     if isinstance(node, ast.Import):
         return ast.unparse(ast.Import(names=kept))
-    source = node.module or ""
-    if node.level:
-        base = module.split(".")[: -node.level]
-        source = ".".join([*base, source] if source else base)
+    source = absolute_source(node, module)
     return ast.unparse(ast.ImportFrom(module=source, names=kept, level=0))
