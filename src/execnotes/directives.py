@@ -9,8 +9,9 @@ from typing import Literal
 
 Kind = Literal["show", "run", "report"]
 KINDS: tuple[Kind, ...] = ("show", "run", "report")
-OPTION_NAMES = ("caption", "hide", "timeout")
+OPTION_NAMES = ("caption", "hide", "timeout", "show")
 HIDE_VALUES = ("code", "output")
+SHOW_VALUES = ("value",)
 
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 _DIRECTIVE_INFO = re.compile(r"^\{(?P<kind>[\w-]+)\}\s*(?P<target>.*?)\s*$")
@@ -40,6 +41,7 @@ class Options:
     hide_code: bool = False
     hide_output: bool = False
     timeout: float | None = None
+    show_value: bool = False
 
 
 @dataclass(frozen=True)
@@ -247,11 +249,20 @@ def _options_from(page: str, line: int, values: dict[str, str]) -> Options:
                 f"timeout: {values['timeout']!r} is not a positive number "
                 "of seconds, e.g. 'timeout: 120'",
             )
+    show = values.get("show", "").strip()
+    if show and show not in SHOW_VALUES:
+        raise DirectiveError(
+            page,
+            line,
+            f"show: {show!r} is not understood; write 'show: value' to "
+            "print the returned value under the output",
+        )
     return Options(
         caption=values.get("caption") or None,
         hide_code="code" in hide,
         hide_output="output" in hide,
         timeout=timeout,
+        show_value=show == "value",
     )
 
 

@@ -17,11 +17,13 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 from mkdocs.utils.meta import get_data
 
+from execnotes import adapter
 from execnotes.render import PageRenderer, Rendered
 from execnotes.session import Build, Runner, Settings
+from execnotes.xref import notebook_name
 
 log = logging.getLogger("mkdocs.plugins.execnotes")
-FIGURE_DIR = "assets/execnotes"
+FIGURE_DIR = adapter.ASSET_DIR
 
 
 class ExecNotesConfig(base.Config):
@@ -77,6 +79,7 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
             self.runner = Runner(settings)
             if self.serving and self.config.enabled and not settings.frozen:
                 self.runner.start_pool(warm=True)
+        adapter.list_assets(config)
         return config
 
     def on_serve(
@@ -106,12 +109,14 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
                 for file in files.documentation_pages()
                 if file.src_uri.endswith(".md")
             )
+        adapter.add_asset_files(files, config)
         return files
 
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
         """Replace the page's blocks and inline values."""
+        markdown = adapter.with_config_values(markdown, config)
         if self.build is None:
             return markdown
         file = page.file
@@ -121,6 +126,7 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
             lambda name: get_relative_url(f"{FIGURE_DIR}/{name}", page.url),
             _language(page, config),
             line_offset=_lines(file.content_string) - _lines(markdown),
+            links=adapter.links(page, config, files),
         )
         rendered = renderer.render(markdown)
         for line, message in rendered.problems:
@@ -141,7 +147,7 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
         _write_figures(site / FIGURE_DIR, rendered.figures)
         html = rendered.swap_in(html)
         if rendered.notebook is not None:
-            name = f"{Path(page.file.src_uri).name.split('.')[0]}.ipynb"
+            name = notebook_name(page.file.src_uri)
             folder = site / Path(page.file.dest_uri).parent
             folder.mkdir(parents=True, exist_ok=True)
             (folder / name).write_text(rendered.notebook, encoding="utf-8")
@@ -250,11 +256,7 @@ def settings_from(options: ExecNotesConfig, config: MkDocsConfig) -> Settings:
 
 
 def _language(page: Page, config: MkDocsConfig) -> str:
-    # mkdocs-static-i18n marks each file with its locale; else the theme's.
-    locale = getattr(page.file, "locale", None) or getattr(
-        config.theme, "locale", None
-    )
-    return str(getattr(locale, "language", locale) or "en")
+    return adapter.file_language(page.file, config)
 
 
 _DOWNLOAD_ICON = (

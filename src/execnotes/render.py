@@ -8,17 +8,23 @@ after Markdown has run, so no output text can be read as Markdown or HTML.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from execnotes import fragments, xref
 from execnotes.directives import InlineValue, ParsedPage, did_you_mean
-from execnotes.notebook import NotebookWriter
+from execnotes.export import Exporter, ExportError
+from execnotes.figures import alt_text
+from execnotes.notebook import notebook_for
 from execnotes.protocol import Outcome
 from execnotes.report import report_table
 from execnotes.session import Build, Resolved, Result
+from execnotes.symbols import Snippet
+from execnotes.units import Key
 
 FigureUrl = Callable[[str], str]
 
@@ -32,9 +38,15 @@ class Rendered:
     figures: dict[str, str] = field(default_factory=dict)
     problems: list[tuple[int, str]] = field(default_factory=list)
     notebook: str | None = None
+    code_links: dict[str, tuple[str, dict[str, str]]] = field(
+        default_factory=dict
+    )
+    """Opening token of a block's code: its closing token and the links
+    of the names in its code."""
 
     def swap_in(self, page_html: str) -> str:
         """Replace the placeholder tokens in the page's HTML."""
+        page_html = xref.link_blocks(page_html, self.code_links)
         for token, fragment in self.fragments.items():
             page_html = page_html.replace(f"<p>{token}</p>", fragment)
             page_html = page_html.replace(token, fragment)
@@ -56,15 +68,25 @@ class PageRenderer:
         figure_url: FigureUrl,
         language: str,
         line_offset: int = 0,
+        *,
+        links: xref.Links | None = None,
     ) -> None:
         self.build = build
         self.page = page
         self.line_offset = line_offset
         self.figure_url = figure_url
         self.language = language
+        self.links = links or xref.Links()
+        settings = build.runner.settings
+        self.exporter = Exporter(settings.root, settings.package)
+        self._anchors: dict[int, str] = {}
         digest = hashlib.sha256(page.encode()).hexdigest()[:8]
         self._token_prefix = f"EXECNOTES{digest}FRAGMENT"
         self.rendered = Rendered("")
+
+    @functools.cached_property
+    def _places(self) -> dict[Key, list[xref.Place]]:
+        return xref.shown_places(self.build, self.exporter.package)
 
     def render(self, markdown: str) -> Rendered:
         """Return the page with every block and inline value replaced."""
@@ -75,6 +97,7 @@ class PageRenderer:
         self._replace_inline_values(parsed, lines)
         for error in parsed.errors:
             self._problem(error.line, "", error.message)
+        self._anchors = xref.block_anchors(self.build.pages[self.page])
         self.rendered.notebook = self._notebook(lines, first)
         edits = [
             (item.directive.line, item.directive.end_line, self._block(item))
@@ -92,18 +115,17 @@ class PageRenderer:
         return self.rendered
 
     def _notebook(self, lines: list[str], first: int) -> str | None:
-        writer = NotebookWriter()
-        cursor = 0
-        for item in self.build.pages[self.page]:
-            directive = item.directive
-            writer.prose("\n".join(lines[cursor : directive.line - first]))
-            cursor = directive.end_line - first + 1
-            if item.snippet is not None:
-                result = item.result
-                outcome = None if result is None else result.outcome
-                writer.code(item.snippet.shown, outcome)
-        writer.prose("\n".join(lines[cursor:]))
-        return writer.text() if writer.has_code else None
+        notebook, problem = notebook_for(
+            self.build,
+            self.page,
+            (lines, first),
+            exporter=self.exporter,
+            links=self.links,
+            language=self.language,
+        )
+        if problem is not None:
+            self._problem(first, "notebook", problem)
+        return notebook
 
     def _block(self, item: Resolved) -> list[str]:
         directive = item.directive
@@ -119,11 +141,29 @@ class PageRenderer:
         out: list[str] = []
         snippet = item.snippet
         if snippet is not None and not directive.options.hide_code:
-            title = directive.options.caption or snippet.path
-            out += _code_fence(snippet.shown, title)
+            out += self._code(item, snippet)
         if item.result is not None:
             out += self._result(item, item.result)
         return _indented(out, indent)
+
+    def _code(self, item: Resolved, snippet: Snippet) -> list[str]:
+        """The code fence, between tokens that carry its anchor, the
+        links of its names and the text "Copy runnable" copies."""
+        directive = item.directive
+        try:
+            runnable: str | None = self.exporter.standalone(snippet)
+            names = self.exporter.project_names(snippet)
+        except ExportError as error:
+            label = f"{{{directive.kind}}} {directive.target}"
+            self._problem(directive.line, label, f"copy runnable: {error}")
+            runnable, names = None, {}
+        hrefs = xref.code_links(names, self._places, self.page, self.links)
+        anchor = self._anchors[directive.line]
+        opening = self._stash(fragments.code_opening(anchor))
+        closing = self._stash(fragments.code_closing(runnable, self.language))
+        self.rendered.code_links[opening] = (closing, hrefs)
+        title = directive.options.caption or snippet.path
+        return [opening, *_code_fence(snippet.shown, title), closing, ""]
 
     def _result(self, item: Resolved, result: Result) -> list[str]:
         outcome = result.outcome
@@ -136,21 +176,22 @@ class PageRenderer:
             out += ["", *self._error_box(label, message)]
         if directive.options.hide_output:
             return out
-        fragment = _output_html(outcome)
+        fragment = fragments.output_html(
+            outcome, self.language, show_value=directive.options.show_value
+        )
         for svg in outcome.figures:
-            fragment += self._figure_html(svg, directive.options.caption)
+            fragment += self._figure_html(svg, item)
         if fragment:
             out += ["", self._stash(fragment), ""]
         return out
 
-    def _figure_html(self, svg: str, caption: str | None) -> str:
+    def _figure_html(self, svg: str, item: Resolved) -> str:
         name = figure_name(svg)
         self.rendered.figures[name] = svg
-        alt = html.escape(caption or "figure", quote=True)
-        body = f'<img src="{html.escape(self.figure_url(name))}" alt="{alt}">'
-        if caption:
-            body += f"<figcaption>{html.escape(caption)}</figcaption>"
-        return f'<figure class="execnotes-figure">{body}</figure>'
+        summary = item.snippet.summary if item.snippet else ""
+        alt = alt_text(svg, self.language, fallback=summary or "figure")
+        caption = item.directive.options.caption
+        return fragments.figure_html(self.figure_url(name), alt, caption)
 
     def _error_box(self, label: str, message: str) -> list[str]:
         title = f"execnotes: {label}" if label else "execnotes"
@@ -233,28 +274,6 @@ def _failure_message(outcome: Outcome) -> str:
             f"Traceback (most recent call last):\n{problem.traceback}"
         ).rstrip()
     return f"{problem.exception}: {problem.message}"
-
-
-def _output_html(outcome: Outcome) -> str:
-    parts = []
-    if outcome.output:
-        parts.append(
-            '<pre class="execnotes-output"><code>'
-            f"{html.escape(outcome.output)}</code></pre>"
-        )
-    if outcome.output_chars > len(outcome.output):
-        parts.append(
-            '<p class="execnotes-truncated">Output truncated: showing the '
-            f"first {len(outcome.output):,} of {outcome.output_chars:,} "
-            "characters (raise max_output_chars in the execnotes plugin "
-            "options to see more).</p>"
-        )
-    if outcome.value is not None:
-        parts.append(
-            '<pre class="execnotes-value"><code>'
-            f"{html.escape(outcome.value)}</code></pre>"
-        )
-    return "".join(parts)
 
 
 def _code_fence(code: str, title: str) -> list[str]:

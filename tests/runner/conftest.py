@@ -156,6 +156,7 @@ The ratio is {{ snippets.demo.show_double["ratio"]:.2f }}.
 
 ```{run} snippets.demo.show_double
 caption: Doubling
+show: value
 ```
 
 ```{run} snippets.demo.show_plain

@@ -82,7 +82,7 @@ def _assert_rest_intact(site: Site) -> None:
         (
             "```{run} snippets.demo.show_plain\ncaptoin: x\n```",
             "index.md:7: unknown option 'captoin'; options are caption, "
-            "hide, timeout. Did you mean 'caption'?",
+            "hide, timeout, show. Did you mean 'caption'?",
         ),
         (
             "```{shwo} snippets.demo.area\n```",
