@@ -70,8 +70,11 @@ def _describe(axes: list[_Axes], words: dict[str, str]) -> str:
     sep = words["sep"]
     if axes and all(a.image and not (a.xlabel or a.ylabel) for a in axes):
         titles = [a.title for a in axes if a.title]
-        items = sep.join(titles) if titles else ""
-        return words["images"].format(n=len(axes), items=items).rstrip(": ")
+        if not titles:  # nothing to say: the fallback says more
+            return ""
+        if len(axes) == 1:
+            return f"{words['image']}: {titles[0]}"
+        return words["images"].format(n=len(axes), items=sep.join(titles))
     charts = [_chart(a, words) for a in axes]
     charts = [chart for chart in charts if chart]
     if len(charts) > 1:

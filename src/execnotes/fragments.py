@@ -81,7 +81,13 @@ def figure_html(url: str, alt: str, caption: str | None) -> str:
 
 def code_opening(anchor: str) -> str:
     """The start of a block's code: its anchor."""
-    return f'<div class="execnotes-code" id="{html.escape(anchor)}">'
+    # The id is not on the block itself: Material names the <pre> after
+    # the closest id and copies through an unescaped CSS selector, which
+    # an id with dots would break.
+    return (
+        '<div class="execnotes-code">'
+        f'<span class="execnotes-anchor" id="{html.escape(anchor)}"></span>'
+    )
 
 
 def code_closing(runnable: str | None, language: str) -> str:

@@ -13,6 +13,7 @@ import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
+from execnotes.codeinfo import free_names
 from execnotes.directives import did_you_mean
 from execnotes.imports import absolute_source, bound_name, wrapped
 
@@ -261,36 +262,6 @@ def _regions(lines: list[str]) -> dict[str, tuple[int, int]]:
             regions[open_name] = (start, number - 1)
             open_name = None
     return regions
-
-
-def free_names(code: str | ast.AST) -> set[str]:
-    """Names the code reads but never binds itself (its free names).
-
-    Scopes are not told apart: a name bound anywhere in the code counts
-    as bound everywhere in it, which is exact for the short functions of
-    a teaching package.
-    """
-    tree = ast.parse(code) if isinstance(code, str) else code
-    loaded: set[str] = set()
-    bound: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name):
-            (loaded if isinstance(node.ctx, ast.Load) else bound).add(node.id)
-        else:
-            bound.update(_bound_by(node))
-    return loaded - bound
-
-
-def _bound_by(node: ast.AST) -> list[str]:
-    if isinstance(node, ast.arg):
-        return [node.arg]
-    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-        return [node.name]
-    if isinstance(node, ast.Import | ast.ImportFrom):
-        return [bound_name(alias) for alias in node.names]
-    if isinstance(node, ast.ExceptHandler | ast.MatchAs | ast.MatchStar):
-        return [node.name] if node.name else []
-    return []
 
 
 def _needed_imports(

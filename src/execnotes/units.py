@@ -12,18 +12,18 @@ from __future__ import annotations
 
 import ast
 import builtins
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from execnotes.imports import Imported, absolute_source, bound_name
-from execnotes.symbols import (
-    Modules,
-    ParsedModule,
-    Snippet,
-    definition_code,
+from execnotes.codeinfo import (
+    definition_time_parts,
     free_names,
+    top_level_names,
+    without_statements,
 )
+from execnotes.imports import Imported, absolute_source, bound_name
+from execnotes.symbols import Modules, ParsedModule, Snippet, definition_code
 
 Key = tuple[str, str]  # a top-level name of the package: (module, name)
 _BUILTINS = frozenset(dir(builtins))
@@ -100,7 +100,9 @@ class Package:
             if node is None:
                 raise ExportError(f"{module} defines no {name!r}")
             line, source = definition_code(scope.parsed, node)
-            known = self._code_unit(scope, source, line, _now_parts(node))
+            known = self._code_unit(
+                scope, source, line, definition_time_parts(node)
+            )
             self._units[key] = known
         return known
 
@@ -122,7 +124,7 @@ class Package:
             if isinstance(node, ast.Import | ast.ImportFrom)
             and self._project_import(node, module)
         ]
-        return _without(code, drop)
+        return without_statements(code, drop)
 
     def _code_unit(
         self,
@@ -141,7 +143,7 @@ class Package:
         for node in top_imports:
             for bound, target in self._import_targets(node, scope.module):
                 local.names[bound] = target
-        body = _without(source, top_imports)
+        body = without_statements(source, top_imports)
         needs, imports = self._resolve(local, free_names(ast.parse(body)))
         imports |= {
             t
@@ -153,7 +155,7 @@ class Package:
         else:
             used_now = set().union(*map(free_names, now_parts))
             needs_now, _ = self._resolve(local, used_now)
-        provides = {(scope.module, n) for n in _top_names(tree)}
+        provides = {(scope.module, n) for n in top_level_names(tree)}
         return Unit(
             scope.module,
             line,
@@ -259,55 +261,3 @@ class Package:
 
     def _in_package(self, module: str) -> bool:
         return module == self.name or module.startswith(self.name + ".")
-
-
-def _top_names(tree: ast.Module) -> set[str]:
-    names: set[str] = set()
-    for node in tree.body:
-        if isinstance(
-            node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
-        ):
-            names.add(node.name)
-        elif isinstance(node, ast.Assign):
-            names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
-        elif isinstance(node, ast.AnnAssign | ast.AugAssign) and isinstance(
-            node.target, ast.Name
-        ):
-            names.add(node.target.id)
-    return names
-
-
-def _now_parts(node: ast.stmt) -> list[ast.AST] | None:
-    """What runs when a function is defined: decorators, defaults and
-    annotations; None means all of it (a class body, an assignment)."""
-    if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-        return None
-    args = node.args
-    parts: list[ast.AST | None] = [
-        *node.decorator_list,
-        *args.defaults,
-        *args.kw_defaults,
-        node.returns,
-        *(
-            arg.annotation
-            for arg in ast.walk(args)
-            if isinstance(arg, ast.arg)
-        ),
-    ]
-    return [part for part in parts if part is not None]
-
-
-def _without(code: str, nodes: Sequence[ast.stmt]) -> str:
-    """The code with the lines of `nodes` removed, blank runs squeezed."""
-    lines = code.splitlines()
-    dropped = {
-        number
-        for node in nodes
-        for number in range(node.lineno, (node.end_lineno or node.lineno) + 1)
-    }
-    kept = [text for n, text in enumerate(lines, 1) if n not in dropped]
-    squeezed: list[str] = []
-    for text in kept:
-        if text.strip() or (squeezed and squeezed[-1].strip()):
-            squeezed.append(text)
-    return "\n".join(squeezed)
