@@ -31,8 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.reader.reader_env import Ran, run_code, run_notebook
 
 RUNNER_BLOCK = "article div.language-python.highlight"
-# A {run} block ends with the call of its demo (a notebook never does).
-_DEMO_CALL = re.compile(r"^\w+\(\)\s*\Z", re.MULTILINE)
+# A {run} block calls its demo on a line of its own.
+_DEMO_CALL = re.compile(r"^\w+\(\)$", re.MULTILINE)
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from execnotes.directives import Directive, DirectiveError, Options, parse_page
+from execnotes.export import Exporter, ExportError
 from execnotes.protocol import Outcome
 from execnotes.session import Build, Runner, Settings
 from execnotes.symbols import Snippet, SymbolError, resolve
@@ -11,6 +12,8 @@ __all__ = [
     "Build",
     "Directive",
     "DirectiveError",
+    "ExportError",
+    "Exporter",
     "Options",
     "Outcome",
     "Runner",

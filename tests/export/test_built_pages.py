@@ -167,3 +167,24 @@ def test_pages_name_the_repository(site: Site) -> None:
     site.write("mkdocs.yml", "repo_url: https://example.org/r/\n" + config)
     site.build()
     assert 'git+https://example.org/r"' in page(site).get_text()
+
+
+def test_real_config_links_the_repository_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """mkdocs.yml takes repo_url and edit_uri from REPO_URL and EDIT_URI
+    and shows Material's "edit this page" button; unset, neither is set."""
+    from mkdocs.config import load_config
+
+    from tests.site.site_helpers import ROOT
+
+    for name in ("REPO_URL", "EDIT_URI"):
+        monkeypatch.delenv(name, raising=False)
+    config = load_config(config_file=str(ROOT / "mkdocs.yml"))
+    assert (config.repo_url, config.edit_uri) == (None, None)
+    monkeypatch.setenv("REPO_URL", "https://github.com/someone/notes")
+    monkeypatch.setenv("EDIT_URI", "edit/main/docs/")
+    config = load_config(config_file=str(ROOT / "mkdocs.yml"))
+    assert config.repo_url == "https://github.com/someone/notes"
+    assert config.edit_uri == "edit/main/docs/"
+    assert "content.action.edit" in config.theme["features"]
