@@ -18,6 +18,7 @@ _TEXT_ID = re.compile(r"^text_\d+$")
 _WORDS = {
     "zh": {
         "images": "{n} 幅图像：{items}",
+        "one_image": "图像：{title}",
         "panels": "{n} 幅图：",
         "chart": "{what}",
         "against": "{y} 随 {x} 变化的图",
@@ -29,6 +30,7 @@ _WORDS = {
     },
     "en": {
         "images": "{n} images: {items}",
+        "one_image": "image: {title}",
         "panels": "{n} charts: ",
         "chart": "{what}",
         "against": "chart of {y} against {x}",
@@ -73,7 +75,7 @@ def _describe(axes: list[_Axes], words: dict[str, str]) -> str:
         if not titles:  # nothing to say: the fallback says more
             return ""
         if len(axes) == 1:
-            return f"{words['image']}: {titles[0]}"
+            return words["one_image"].format(title=titles[0])
         return words["images"].format(n=len(axes), items=sep.join(titles))
     charts = [_chart(a, words) for a in axes]
     charts = [chart for chart in charts if chart]
