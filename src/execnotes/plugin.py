@@ -18,6 +18,7 @@ from mkdocs.utils import get_relative_url
 from mkdocs.utils.meta import get_data
 
 from execnotes import adapter
+from execnotes.export import Exporter
 from execnotes.render import PageRenderer, Rendered
 from execnotes.session import Build, Runner, Settings
 from execnotes.xref import notebook_name
@@ -59,6 +60,7 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
         self.last_build: Build | None = None
         self.pages: dict[str, Rendered] = {}
         self.serving = False
+        self.exporter: Exporter | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """With this hook MkDocs keeps one plugin instance, and so the warm
@@ -96,6 +98,8 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
         """Start an outer build (i18n nests one build per language)."""
         if self.depth == 0 and self.runner is not None:
             self.build = self.runner.new_build(execute=self.config.enabled)
+            settings = self.runner.settings
+            self.exporter = Exporter(settings.root, settings.package)
         self.depth += 1
         self.pages = {}
 
@@ -127,6 +131,7 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
             _language(page, config),
             line_offset=_lines(file.content_string) - _lines(markdown),
             links=adapter.links(page, config, files),
+            exporter=self.exporter,
         )
         rendered = renderer.render(markdown)
         for line, message in rendered.problems:

@@ -70,6 +70,7 @@ class PageRenderer:
         line_offset: int = 0,
         *,
         links: xref.Links | None = None,
+        exporter: Exporter | None = None,
     ) -> None:
         self.build = build
         self.page = page
@@ -78,7 +79,8 @@ class PageRenderer:
         self.language = language
         self.links = links or xref.Links()
         settings = build.runner.settings
-        self.exporter = Exporter(settings.root, settings.package)
+        # One exporter per build saves parsing the package for every page.
+        self.exporter = exporter or Exporter(settings.root, settings.package)
         self._anchors: dict[int, str] = {}
         digest = hashlib.sha256(page.encode()).hexdigest()[:8]
         self._token_prefix = f"EXECNOTES{digest}FRAGMENT"

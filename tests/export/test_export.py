@@ -254,3 +254,16 @@ def test_one_name_for_two_things_is_refused(root: Path) -> None:
     )
     with pytest.raises(ExportError, match="'UNIT' would mean both"):
         Exporter(root, "snippets").standalone(snippet(root, "snippets.uses.f"))
+
+
+def test_a_whole_module_stands_alone(root: Path, tmp_path: Path) -> None:
+    """A shown module gets the definitions it imports from the package
+    in place of its `from snippets` lines."""
+    text = Exporter(root, "snippets").standalone(
+        snippet(root, "snippets.middle")
+    )
+    assert "from snippets" not in text
+    assert text.index("def double(") < text.index("def quad(")
+    assert run_alone(text + "\nprint(quad(3), even(3))\n", tmp_path) == (
+        "12 False\n"
+    )
