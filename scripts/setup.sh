@@ -3,7 +3,9 @@
 #
 #   scripts/setup.sh          Python packages to build and serve the site,
 #                             plus Debian's Fashion-MNIST and CJK fonts
-#   scripts/setup.sh --test   also the test tools and Debian's Chromium
+#   scripts/setup.sh --test   also the test tools, Debian's Chromium, and a
+#                             reader's environment (.reader-venv: only mxnet,
+#                             numpy<1.24, matplotlib, ipykernel and nbclient)
 #
 # Debian packages are installed only when apt-get is there and we are root
 # (or have sudo); without them the notes read Fashion-MNIST from a folder you
@@ -58,6 +60,15 @@ if [ "$want_tests" = 1 ]; then
 else
     .venv/bin/python -m pip install -q -e .
 fi
+if [ "$want_tests" = 1 ]; then
+    # What a reader has: the notebooks and the "copy runnable" code must run
+    # here, where neither this project nor snippets is installed
+    # (tests/reader).
+    [ -x .reader-venv/bin/python ] || "$python" -m venv .reader-venv
+    .reader-venv/bin/python -m pip install -q --upgrade pip
+    .reader-venv/bin/python -m pip install -q \
+        "mxnet==1.9.1" "numpy<1.24" matplotlib ipykernel nbclient
+fi
 # Matplotlib finds a newly installed CJK font only after its cache is rebuilt.
 .venv/bin/python -c "import matplotlib.font_manager as f; f._load_fontmanager(try_read_cache=False)"
-echo "setup: ready (.venv)"
+echo "setup: ready (.venv$([ "$want_tests" = 1 ] && echo ", .reader-venv"))"

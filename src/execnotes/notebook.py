@@ -1,17 +1,185 @@
 """A page as a Jupyter notebook: its prose, its code and the recorded output.
 
 Nothing is executed here; the outputs are those the build recorded, so the
-notebook opens with the same results the page shows. The JSON follows
-nbformat 4.5 and is written directly: nbformat's builders validate every
-cell against the schema, which cost more than the rest of a warm build.
+notebook opens with the same results the page shows. It runs on its own:
+a setup section near the top seeds the random generators before every
+cell as the build did and defines the helpers the page uses but does not
+show (see `export`). The JSON follows nbformat 4.5 and is written
+directly: nbformat's builders validate every cell against the schema,
+which cost more than the rest of a warm build.
 """
 
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from execnotes.export import Exporter, ExportError, assemble
+from execnotes.jobs import Build, Resolved
+from execnotes.jupyter import to_jupyter
 from execnotes.protocol import Outcome
+from execnotes.xref import Links, notebook_link
+
+_SECTION = re.compile(r"^#{2,6}\s", re.MULTILINE)
+_SETUP_TITLE = {"zh": "## 准备：辅助代码", "en": "## Setup: helper code"}
+_SETUP_SEED = {
+    "zh": "第一个代码单元格让之后的每个单元格都从构建网站时的随机种子开始，"
+    "所以得到的数字和网页上的一致。",
+    "en": "The first code cell makes every cell after it start from the "
+    "random seed the site was built with, so the numbers match the page.",
+}
+_SETUP_HELPERS = {
+    "zh": "下一个单元格定义本页用到、但没有展示（或在后文才展示）的函数，"
+    "它们来自 `snippets` 包，所以不需要安装这个包。",
+    "en": "The next cell defines the functions this page uses but does not "
+    "show (or shows only later), taken from the `snippets` package, so "
+    "that package need not be installed.",
+}
+_RESEED = '''\
+# The site ran each demo right after seeding Python's, NumPy's and MXNet's
+# random generators with {seed}: seeding before every cell here gives the
+# same numbers as the page.
+import random
+
+import mxnet as mx
+import numpy as np
+
+
+def reseed(*_):
+    """Seed random, numpy and mxnet as the site's build did."""
+    random.seed({seed})
+    np.random.seed({seed})
+    mx.random.seed({seed})
+
+
+get_ipython().events.register("pre_run_cell", reseed)
+'''
+
+
+_HELPERS_HEADER = (
+    "# Helpers from the snippets package that this page uses but does not\n"
+    "# show (or shows only later)."
+)
+
+
+def notebook_for(
+    build: Build,
+    page: str,
+    markdown: tuple[list[str], int],
+    *,
+    exporter: Exporter,
+    links: Links,
+    language: str,
+) -> tuple[str | None, str | None]:
+    """The notebook of a page of `build` from its Markdown lines (and the
+    file line of the first one); and why it lacks its helpers, if so."""
+    lines, first = markdown
+    with_code = [p for p, items in build.pages.items() if _has_code(items)]
+
+    def prose(text: str) -> str:
+        return to_jupyter(
+            text, lambda to: notebook_link(to, page, with_code, links)
+        )
+
+    parts: list[str | Cell] = []
+    cursor = 0
+    shown = [item for item in build.pages[page] if item.snippet is not None]
+    for item in shown:
+        directive = item.directive
+        parts.append(prose("\n".join(lines[cursor : directive.line - first])))
+        cursor = directive.end_line - first + 1
+        if item.snippet is not None:
+            outcome = None if item.result is None else item.result.outcome
+            code = exporter.cell(item.snippet)
+            varies = directive.options.varies
+            parts.append(Cell(code, outcome, directive.target, varies))
+    parts.append(prose("\n".join(lines[cursor:])))
+    problem = None
+    try:
+        helpers = exporter.page_helpers(
+            [i.snippet for i in shown if i.snippet]
+        )
+    except ExportError as error:
+        helpers, problem = [], str(error)
+    code = assemble(helpers, header=_HELPERS_HEADER) if helpers else ""
+    seed = build.runner.settings.seed
+    return page_notebook(parts, code, language, seed), problem
+
+
+def _has_code(items: Sequence[Resolved]) -> bool:
+    return any(item.snippet is not None for item in items)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A block of the page as a code cell."""
+
+    source: str
+    outcome: Outcome | None  # None: the block was not run
+    name: str  # the snippet's dotted name
+    varies: bool = False  # its outputs differ between runs
+
+
+def page_notebook(
+    parts: Sequence[str | Cell], helpers: str, language: str, seed: int
+) -> str | None:
+    """The notebook of a page (prose as Markdown for Jupyter, and cells),
+    or None if the page has no code."""
+    if not any(isinstance(part, Cell) for part in parts):
+        return None
+    writer = NotebookWriter()
+    setup_done = False
+    for part in parts:
+        if isinstance(part, Cell):
+            if not setup_done:
+                _setup(writer, helpers, language, seed, parts)
+                setup_done = True
+            writer.code(
+                part.source, part.outcome, name=part.name, varies=part.varies
+            )
+        elif not setup_done:
+            intro, rest = _split_intro(part)
+            writer.prose(intro)
+            if rest.strip():
+                _setup(writer, helpers, language, seed, parts)
+                setup_done = True
+            writer.prose(rest)
+        else:
+            writer.prose(part)
+    return writer.text()
+
+
+def _split_intro(text: str) -> tuple[str, str]:
+    """The title and first paragraphs, and the rest from the first section."""
+    found = _SECTION.search(text)
+    return (
+        (text, "")
+        if found is None
+        else (text[: found.start()], text[found.start() :])
+    )
+
+
+def _setup(
+    writer: NotebookWriter,
+    helpers: str,
+    language: str,
+    seed: int,
+    parts: Sequence[str | Cell],
+) -> None:
+    runs = any(isinstance(p, Cell) and p.outcome is not None for p in parts)
+    if not (runs or helpers):
+        return
+    words = language if language in _SETUP_TITLE else "en"
+    notes = [_SETUP_SEED[words]] if runs else []
+    notes += [_SETUP_HELPERS[words]] if helpers else []
+    writer.prose("\n\n".join([_SETUP_TITLE[words], *notes]))
+    if runs:
+        writer.code(_RESEED.format(seed=seed), None, name="execnotes.setup")
+    if helpers:
+        writer.code(helpers, None, name="execnotes.helpers")
 
 
 class NotebookWriter:
@@ -33,25 +201,31 @@ class NotebookWriter:
             self._add({"cell_type": "markdown", "source": text})
 
     def code(
-        self, source: str, outcome: Outcome | None, *, varies: bool = False
+        self,
+        source: str,
+        outcome: Outcome | None,
+        name: str = "",
+        *,
+        varies: bool = False,
     ) -> None:
-        """Add a code cell with the outputs of its run, if it ran; mark it
-        if its outputs differ between runs."""
+        """Add a code cell with the outputs of its run, if it ran; its
+        metadata names the snippet and says if its outputs vary."""
         count = None
         outputs: list[dict[str, Any]] = []
         if outcome is not None:
             self.executed += 1
             count = self.executed
             outputs = _outputs(outcome, count)
-        self._add(
-            {
-                "cell_type": "code",
-                "execution_count": count,
-                "outputs": outputs,
-                "source": source.rstrip("\n"),
-            },
-            {"execnotes": {"varies": True}} if varies else {},
-        )
+        cell: dict[str, Any] = {
+            "cell_type": "code",
+            "execution_count": count,
+            "outputs": outputs,
+            "source": source.rstrip("\n"),
+        }
+        metadata: dict[str, Any] = {"name": name} if name else {}
+        if varies:
+            metadata["varies"] = True
+        self._add(cell, {"execnotes": metadata} if metadata else {})
 
     def _add(
         self, cell: dict[str, Any], metadata: dict[str, Any] | None = None

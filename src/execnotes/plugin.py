@@ -20,14 +20,17 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 from mkdocs.utils.meta import get_data
 
+from execnotes import adapter
 from execnotes.cache import Bound
+from execnotes.export import Exporter
 from execnotes.jobs import Build
 from execnotes.protocol import check_timeout
 from execnotes.render import PageRenderer, Rendered
 from execnotes.session import Runner, Settings
+from execnotes.xref import notebook_name
 
 log = logging.getLogger("mkdocs.plugins.execnotes")
-FIGURE_DIR = "assets/execnotes"
+FIGURE_DIR = adapter.ASSET_DIR
 _MAX_WORKERS = 64
 
 
@@ -67,6 +70,7 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
         self.last_build: Build | None = None
         self.pages: dict[str, Rendered] = {}
         self.serving = False
+        self.exporter: Exporter | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """With this hook MkDocs keeps one plugin instance, and so the warm
@@ -87,6 +91,7 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
             self.runner = Runner(settings)
             if self.serving and self.config.enabled and not settings.frozen:
                 self.runner.start_pool(warm=True)
+        adapter.list_assets(config)
         if self.depth == 0:
             # Scan now, while MkDocs loads the theme, collects the files and
             # builds the navigation: runs that miss the cache start (and the
@@ -111,10 +116,13 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         """Start an outer build (i18n nests one build per language)."""
-        if self.depth == 0 and self.build is None and self.runner is not None:
-            self.build = self.runner.new_build(
-                execute=self.config.enabled, probe=MarkdownProbe(config)
-            )
+        if self.depth == 0 and self.runner is not None:
+            if self.build is None:
+                self.build = self.runner.new_build(
+                    execute=self.config.enabled, probe=MarkdownProbe(config)
+                )
+            settings = self.runner.settings
+            self.exporter = Exporter(settings.root, settings.package)
         self.depth += 1
         self.pages = {}
 
@@ -124,12 +132,14 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
         # the pages of every language are still in the list.
         if self.build is not None:
             self.build.scan(markdown_pages(files))
+        adapter.add_asset_files(files, config)
         return files
 
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
         """Replace the page's blocks and inline values."""
+        markdown = adapter.with_config_values(markdown, config)
         if self.build is None:
             return markdown
         file = page.file
@@ -139,6 +149,8 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
             lambda name: get_relative_url(f"{FIGURE_DIR}/{name}", page.url),
             _language(page, config),
             line_offset=_lines(file.content_string) - _lines(markdown),
+            links=adapter.links(page, config, files),
+            exporter=self.exporter,
         )
         rendered = renderer.render(markdown)
         for line, message in rendered.problems:
@@ -159,7 +171,7 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
         _write_figures(site / FIGURE_DIR, rendered.figures)
         html = rendered.swap_in(html)
         if rendered.notebook is not None:
-            name = f"{Path(page.file.src_uri).name.split('.')[0]}.ipynb"
+            name = notebook_name(page.file.src_uri)
             folder = site / Path(page.file.dest_uri).parent
             folder.mkdir(parents=True, exist_ok=True)
             (folder / name).write_text(rendered.notebook, encoding="utf-8")
@@ -335,11 +347,7 @@ def _forward_core_logs() -> None:
 
 
 def _language(page: Page, config: MkDocsConfig) -> str:
-    # mkdocs-static-i18n marks each file with its locale; else the theme's.
-    locale = getattr(page.file, "locale", None) or getattr(
-        config.theme, "locale", None
-    )
-    return str(getattr(locale, "language", locale) or "en")
+    return adapter.file_language(page.file, config)
 
 
 _DOWNLOAD_ICON = (

@@ -8,18 +8,24 @@ after Markdown has run, so no output text can be read as Markdown or HTML.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from execnotes import fragments, xref
 from execnotes.directives import InlineValue, ParsedPage
+from execnotes.export import Exporter, ExportError
+from execnotes.figures import alt_text
 from execnotes.hints import did_you_mean
 from execnotes.jobs import Build, Resolved, Result
-from execnotes.notebook import NotebookWriter
+from execnotes.notebook import notebook_for
 from execnotes.protocol import Outcome
 from execnotes.report import report_table
+from execnotes.symbols import Snippet
+from execnotes.units import Key
 
 FigureUrl = Callable[[str], str]
 
@@ -33,9 +39,15 @@ class Rendered:
     figures: dict[str, str] = field(default_factory=dict)
     problems: list[tuple[int, str]] = field(default_factory=list)
     notebook: str | None = None
+    code_links: dict[str, tuple[str, dict[str, str]]] = field(
+        default_factory=dict
+    )
+    """Opening token of a block's code: its closing token and the links
+    of the names in its code."""
 
     def swap_in(self, page_html: str) -> str:
         """Replace the placeholder tokens in the page's HTML."""
+        page_html = xref.link_blocks(page_html, self.code_links)
         for token, fragment in self.fragments.items():
             page_html = page_html.replace(f"<p>{token}</p>", fragment)
             page_html = page_html.replace(token, fragment)
@@ -57,15 +69,27 @@ class PageRenderer:
         figure_url: FigureUrl,
         language: str,
         line_offset: int = 0,
+        *,
+        links: xref.Links | None = None,
+        exporter: Exporter | None = None,
     ) -> None:
         self.build = build
         self.page = page
         self.line_offset = line_offset
         self.figure_url = figure_url
         self.language = language
+        self.links = links or xref.Links()
+        settings = build.runner.settings
+        # One exporter per build saves parsing the package for every page.
+        self.exporter = exporter or Exporter(settings.root, settings.package)
+        self._anchors: dict[int, str] = {}
         digest = hashlib.sha256(page.encode()).hexdigest()[:8]
         self._token_prefix = f"EXECNOTES{digest}FRAGMENT"
         self.rendered = Rendered("")
+
+    @functools.cached_property
+    def _places(self) -> dict[Key, list[xref.Place]]:
+        return xref.shown_places(self.build, self.exporter.package)
 
     def render(self, markdown: str) -> Rendered:
         """Return the page with every block and inline value replaced."""
@@ -76,6 +100,7 @@ class PageRenderer:
         self._replace_inline_values(parsed, lines)
         for error in parsed.errors:
             self._problem(error.line, "", error.message)
+        self._anchors = xref.block_anchors(self.build.pages[self.page])
         self.rendered.notebook = self._notebook(lines, first)
         edits = [
             (item.directive.line, item.directive.end_line, self._block(item))
@@ -93,19 +118,17 @@ class PageRenderer:
         return self.rendered
 
     def _notebook(self, lines: list[str], first: int) -> str | None:
-        writer = NotebookWriter()
-        cursor = 0
-        for item in self.build.pages[self.page]:
-            directive = item.directive
-            writer.prose("\n".join(lines[cursor : directive.line - first]))
-            cursor = directive.end_line - first + 1
-            if item.snippet is not None:
-                result = item.result
-                outcome = None if result is None else result.outcome
-                varies = directive.options.varies
-                writer.code(item.snippet.shown, outcome, varies=varies)
-        writer.prose("\n".join(lines[cursor:]))
-        return writer.text() if writer.has_code else None
+        notebook, problem = notebook_for(
+            self.build,
+            self.page,
+            (lines, first),
+            exporter=self.exporter,
+            links=self.links,
+            language=self.language,
+        )
+        if problem is not None:
+            self._problem(first, "notebook", problem)
+        return notebook
 
     def _block(self, item: Resolved) -> list[str]:
         directive = item.directive
@@ -121,11 +144,29 @@ class PageRenderer:
         out: list[str] = []
         snippet = item.snippet
         if snippet is not None and not directive.options.hide_code:
-            title = directive.options.caption or snippet.path
-            out += _code_fence(snippet.shown, title)
+            out += self._code(item, snippet)
         if item.result is not None:
             out += self._result(item, item.result)
         return _prefixed(out, prefix)
+
+    def _code(self, item: Resolved, snippet: Snippet) -> list[str]:
+        """The code fence, between tokens that carry its anchor, the
+        links of its names and the text "Copy runnable" copies."""
+        directive = item.directive
+        try:
+            runnable: str | None = self.exporter.standalone(snippet)
+            names = self.exporter.project_names(snippet)
+        except ExportError as error:
+            label = f"{{{directive.kind}}} {directive.target}"
+            self._problem(directive.line, label, f"copy runnable: {error}")
+            runnable, names = None, {}
+        hrefs = xref.code_links(names, self._places, self.page, self.links)
+        anchor = self._anchors[directive.line]
+        opening = self._stash(fragments.code_opening(anchor))
+        closing = self._stash(fragments.code_closing(runnable, self.language))
+        self.rendered.code_links[opening] = (closing, hrefs)
+        title = directive.options.caption or snippet.path
+        return [opening, *_code_fence(snippet.shown, title), closing, ""]
 
     def _result(self, item: Resolved, result: Result) -> list[str]:
         outcome = result.outcome
@@ -138,21 +179,25 @@ class PageRenderer:
             out += ["", *self._error_box(label, message)]
         if directive.options.hide_output:
             return out
-        fragment = _output_html(outcome, varies=directive.options.varies)
+        fragment = fragments.output_html(
+            outcome,
+            self.language,
+            show_value=directive.options.show_value,
+            varies=directive.options.varies,
+        )
         for svg in outcome.figures:
-            fragment += self._figure_html(svg, directive.options.caption)
+            fragment += self._figure_html(svg, item)
         if fragment:
             out += ["", self._stash(fragment), ""]
         return out
 
-    def _figure_html(self, svg: str, caption: str | None) -> str:
+    def _figure_html(self, svg: str, item: Resolved) -> str:
         name = figure_name(svg)
         self.rendered.figures[name] = svg
-        alt = html.escape(caption or "figure", quote=True)
-        body = f'<img src="{html.escape(self.figure_url(name))}" alt="{alt}">'
-        if caption:
-            body += f"<figcaption>{html.escape(caption)}</figcaption>"
-        return f'<figure class="execnotes-figure">{body}</figure>'
+        summary = item.snippet.summary if item.snippet else ""
+        alt = alt_text(svg, self.language, fallback=summary or "figure")
+        caption = item.directive.options.caption
+        return fragments.figure_html(self.figure_url(name), alt, caption)
 
     def _error_box(self, label: str, message: str) -> list[str]:
         title = f"execnotes: {label}" if label else "execnotes"
@@ -188,7 +233,7 @@ class PageRenderer:
             for item in self.build.pages[self.page]
             if item.directive.target == value.target
         )
-        return f"{VARIES_OPEN}{text}</span>" if varies else text
+        return f"{fragments.VARIES_OPEN}{text}</span>" if varies else text
 
     def _inline_text(self, value: InlineValue) -> str:
         if not self.build.execute:
@@ -266,35 +311,6 @@ def literal(text: str) -> str:
         risky = char in _AT_WORD_END and (not follows or follows.isspace())
         out.append(f"&#{ord(char)};" if char in _MARKUP or risky else char)
     return "".join(out)
-
-
-# What differs between runs (timings) is marked, and stays out of the
-# search index, which is then the same for every build.
-VARIES_OPEN = '<span class="execnotes-varies" data-search-exclude>'
-
-
-def _pre(kind: str, text: str, *, varies: bool) -> str:
-    marks = ' execnotes-varies" data-search-exclude="' if varies else ""
-    return (
-        f'<pre class="execnotes-{kind}{marks}"><code>'
-        f"{html.escape(text)}</code></pre>"
-    )
-
-
-def _output_html(outcome: Outcome, *, varies: bool = False) -> str:
-    parts = []
-    if outcome.output:
-        parts.append(_pre("output", outcome.output, varies=varies))
-    if outcome.output_chars > len(outcome.output):
-        parts.append(
-            '<p class="execnotes-truncated">Output truncated: showing the '
-            f"first {len(outcome.output):,} of {outcome.output_chars:,} "
-            "characters (raise max_output_chars in the execnotes plugin "
-            "options to see more).</p>"
-        )
-    if outcome.value is not None:
-        parts.append(_pre("value", outcome.value, varies=varies))
-    return "".join(parts)
 
 
 def _code_fence(code: str, title: str) -> list[str]:

@@ -14,7 +14,9 @@ import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
+from execnotes.codeinfo import defined_by, free_names
 from execnotes.directives import did_you_mean
+from execnotes.imports import absolute_source, bound_name, wrapped
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_]\w*$")
 _REGION_NAME = re.compile(r"^[A-Za-z_][\w-]*$")
@@ -40,6 +42,17 @@ class Snippet:
     call: str | None = None
 
     @property
+    def summary(self) -> str:
+        """The first line of the symbol's docstring, or ''."""
+        body = ast.parse(self.source).body
+        if len(body) != 1 or not isinstance(
+            body[0], ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+        ):
+            return ""
+        docstring = ast.get_docstring(body[0]) or ""
+        return docstring.strip().split("\n")[0]
+
+    @property
     def shown(self) -> str:
         """The block a reader sees and copies."""
         parts = [self.imports, self.source, self.call or ""]
@@ -47,7 +60,7 @@ class Snippet:
 
 
 @dataclass(frozen=True)
-class _Module:
+class ParsedModule:
     """A parsed module of the package."""
 
     source: str
@@ -62,15 +75,15 @@ class Modules:
     resolves many names in the same few modules)."""
 
     def __init__(self) -> None:
-        self._parsed: dict[str, _Module] = {}
+        self._parsed: dict[str, ParsedModule] = {}
 
-    def parse(self, rel: str, source: str) -> _Module:
+    def parse(self, rel: str, source: str) -> ParsedModule:
         """The module parsed, from memory if the source is unchanged."""
         known = self._parsed.get(rel)
         if known is None or known.source != source:
             tree = ast.parse(source, filename=rel)
             lines = source.splitlines()
-            known = _Module(
+            known = ParsedModule(
                 source,
                 tree,
                 lines,
@@ -178,7 +191,7 @@ def _extract(
     target: str,
     module: str,
     rel: str,
-    parsed: _Module,
+    parsed: ParsedModule,
     symbol: str,
     *,
     run: bool,
@@ -187,8 +200,7 @@ def _extract(
     definitions, regions = parsed.definitions, parsed.regions
     if symbol in definitions:
         node = definitions[symbol]
-        first = min([node.lineno] + [d.lineno for d in _decorators(node)])
-        code = "\n".join(lines[first - 1 : node.end_lineno])
+        first, code = definition_code(parsed, node)
         kind = "class" if isinstance(node, ast.ClassDef) else "function"
         if isinstance(node, ast.Assign | ast.AnnAssign):
             kind = "value"
@@ -207,6 +219,13 @@ def _extract(
     call = _call_line(target, symbol, kind, definitions) if run else None
     imports = _needed_imports(tree, code, module, set(definitions) - {symbol})
     return Snippet(target, module, rel, kind, first, imports, code, call)
+
+
+def definition_code(parsed: ParsedModule, node: ast.stmt) -> tuple[int, str]:
+    """The first line (its decorators included) and the source text of a
+    top-level statement."""
+    first = min([node.lineno] + [d.lineno for d in _decorators(node)])
+    return first, "\n".join(parsed.lines[first - 1 : node.end_lineno])
 
 
 def _call_line(
@@ -235,18 +254,13 @@ def _call_line(
 def _top_level_definitions(tree: ast.Module) -> dict[str, ast.stmt]:
     found: dict[str, ast.stmt] = {}
     for node in tree.body:
-        if isinstance(
-            node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
-        ):
-            found[node.name] = node
-        elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
-            targets = (
-                node.targets if isinstance(node, ast.Assign) else [node.target]
-            )
-            for target in targets:
-                for name in ast.walk(target):
-                    if isinstance(name, ast.Name):
-                        found.setdefault(name.id, node)
+        for name in sorted(defined_by(node)):
+            if isinstance(
+                node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+            ):
+                found[name] = node  # a later def wins, as in Python
+            else:
+                found.setdefault(name, node)
     return found
 
 
@@ -269,52 +283,22 @@ def _regions(lines: list[str]) -> dict[str, tuple[int, int]]:
     return regions
 
 
-def _used_names(code: str) -> set[str]:
-    """Names the code reads but never binds itself (its free names)."""
-    nodes = list(ast.walk(ast.parse(code)))
-    loaded = {
-        n.id
-        for n in nodes
-        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
-    }
-    bound = {
-        n.id
-        for n in nodes
-        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store | ast.Del)
-    }
-    bound |= {n.arg for n in nodes if isinstance(n, ast.arg)}
-    return loaded - bound
-
-
 def _needed_imports(
     tree: ast.Module, code: str, module: str, module_names: set[str]
 ) -> str:
-    used = _used_names(code)
+    used = free_names(code)
     lines: list[str] = []
     for node in tree.body:
         if isinstance(node, ast.ImportFrom) and node.module == "__future__":
             lines.append(ast.unparse(node))
         elif isinstance(node, ast.Import | ast.ImportFrom):
-            kept = [a for a in node.names if _bound_name(a) in used]
+            kept = [a for a in node.names if bound_name(a) in used]
             if kept:
                 lines.append(_import_line(node, kept, module))
     local = sorted(name for name in module_names if name in used)
     if local:
         lines.append(f"from {module} import {', '.join(local)}")
-    return "\n".join(_wrapped(line) for line in lines)
-
-
-def _wrapped(line: str, width: int = 79) -> str:
-    """Wrap a long `from x import a, b` the way ruff and black do."""
-    head, separator, names = line.partition(" import ")
-    if len(line) <= width or not head.startswith("from ") or not separator:
-        return line
-    items = "".join(f"    {name.strip()},\n" for name in names.split(","))
-    return f"{head} import (\n{items})"
-
-
-def _bound_name(alias: ast.alias) -> str:
-    return alias.asname or alias.name.split(".")[0]
+    return "\n".join(wrapped(line) for line in lines)
 
 
 def _import_line(
@@ -322,8 +306,5 @@ def _import_line(
 ) -> str:
     if isinstance(node, ast.Import):
         return ast.unparse(ast.Import(names=kept))
-    source = node.module or ""
-    if node.level:
-        base = module.split(".")[: -node.level]
-        source = ".".join([*base, source] if source else base)
+    source = absolute_source(node, module)
     return ast.unparse(ast.ImportFrom(module=source, names=kept, level=0))

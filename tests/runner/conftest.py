@@ -161,6 +161,7 @@ The ratio is {{ snippets.demo.show_double["ratio"]:.2f }}.
 
 ```{run} snippets.demo.show_double
 caption: Doubling
+show: value
 ```
 
 ```{run} snippets.demo.show_plain

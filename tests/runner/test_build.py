@@ -162,15 +162,26 @@ def test_page_downloads_as_a_notebook_with_its_outputs(site: Site) -> None:
     assert 'href="index.ipynb" download' in site.html()
     text = (site.root / "site/index.ipynb").read_text()
     nbformat.validate(nbformat.reads(text, as_version=4))
-    notebook = json.loads(text)
-    kinds = [cell["cell_type"] for cell in notebook["cells"]]
-    assert kinds == ["markdown", "code", "markdown", "code", "code", "code"]
-    sources = ["".join(cell["source"]) for cell in notebook["cells"]]
-    assert "The ratio is 0.85." in sources[2]
-    assert sources[3].endswith("show_double()")
-    double = notebook["cells"][3]
-    assert "".join(double["outputs"][0]["text"]) == "double: 42\n"
-    figure = notebook["cells"][5]["outputs"][0]
+    cells = json.loads(text)["cells"]
+    names = [
+        cell["metadata"].get("execnotes", {}).get("name") for cell in cells
+    ]
+    assert names == [
+        None,  # the page's title
+        None,  # the setup section's title
+        "execnotes.setup",
+        "execnotes.helpers",
+        "snippets.demo.area",
+        None,  # "The ratio is ..."
+        "snippets.demo.show_double",
+        "snippets.demo.show_plain",
+        "snippets.demo.show_figure",
+    ]
+    sources = ["".join(cell["source"]) for cell in cells]
+    assert "The ratio is 0.85." in sources[5]
+    assert sources[6].endswith("show_double()")
+    assert "".join(cells[6]["outputs"][0]["text"]) == "double: 42\n"
+    figure = cells[8]["outputs"][0]
     assert "".join(figure["data"]["image/svg+xml"]).startswith("<?xml")
 
 

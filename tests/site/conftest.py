@@ -1,7 +1,7 @@
-"""Fixtures that build the real site once and serve it to a real browser.
+"""Fixtures that serve the real site to a real browser.
 
-The site is built from the repository root exactly as a reader would build
-it (`mkdocs build --strict`), into a temporary folder, once per session.
+The site itself is built once per session by `site_dir` in tests/conftest.py
+(shared with tests/reader).
 Browser tests drive Debian's Chromium (`/usr/bin/chromium`) through
 playwright; no browser is ever downloaded (never run `playwright install`).
 
@@ -13,9 +13,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,7 +27,7 @@ from playwright.sync_api import (
     Route,
     sync_playwright,
 )
-from site_helpers import PageLog, build_site
+from site_helpers import PageLog
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -43,12 +40,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-
-
-@pytest.fixture(scope="session")
-def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real site, built once with `mkdocs build --strict`."""
-    return build_site(tmp_path_factory.mktemp("site"))
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

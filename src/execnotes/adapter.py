@@ -1,0 +1,91 @@
+"""The MkDocs side of cross-references, assets and config values.
+
+Part of the adapter (like plugin.py, it imports MkDocs; the core does
+not): how a page's source path becomes a URL in this build and on the
+published site, the plugin's own script and style, and the
+`{{ config.repo_url }}` placeholder of pages.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import urljoin
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+from mkdocs.utils import get_relative_url
+
+from execnotes.xref import Links
+
+# Figures and the plugin's own files, shared by every language.
+ASSET_DIR = "assets/execnotes"
+# The script and style of "Copy runnable" and of labelled outputs.
+_ASSETS = Path(__file__).parent / "assets"
+_CSS = f"{ASSET_DIR}/execnotes.css"
+_JS = f"{ASSET_DIR}/execnotes.js"
+_CONFIG_VALUE = re.compile(r"\{\{\s*config\.(?P<name>repo_url)\s*\}\}")
+
+
+def file_language(file: File, config: MkDocsConfig) -> str:
+    """The language of a page's file."""
+    # mkdocs-static-i18n marks each file with its locale; else the theme's.
+    locale = getattr(file, "locale", None) or getattr(
+        config.theme, "locale", None
+    )
+    return str(getattr(locale, "language", locale) or "en")
+
+
+def links(page: Page, config: MkDocsConfig, files: Files) -> Links:
+    """Pages as URLs: relative to `page`, and on the published site."""
+    language = file_language(page.file, config)
+
+    def target(source: str) -> File | None:
+        file = files.get_file_from_path(source)
+        if file is None or not file.is_documentation_page():
+            return None
+        # mkdocs-static-i18n finds the other language's twin too.
+        same = file_language(file, config) == language
+        return file if same else None
+
+    def page_url(source: str) -> str | None:
+        file = target(source)
+        return None if file is None else get_relative_url(file.url, page.url)
+
+    def published_url(source: str) -> str | None:
+        file = target(source)
+        if file is None or not config.site_url:
+            return None
+        return urljoin(config.site_url, file.url)
+
+    return Links(page_url, published_url)
+
+
+def with_config_values(markdown: str, config: MkDocsConfig) -> str:
+    """The page with `{{ config.repo_url }}` replaced by the repository
+    URL (a placeholder saying so when mkdocs.yml has none)."""
+
+    def value(match: re.Match[str]) -> str:
+        found = config[match["name"]]
+        return str(found).rstrip("/") if found else "<repository URL>"
+
+    return _CONFIG_VALUE.sub(value, markdown)
+
+
+def list_assets(config: MkDocsConfig) -> None:
+    """List the plugin's style and script in the theme's extra files."""
+    for uri, extra in (
+        (_CSS, config.extra_css),
+        (_JS, config.extra_javascript),
+    ):
+        if uri not in map(str, extra):
+            extra.append(uri)
+
+
+def add_asset_files(files: Files, config: MkDocsConfig) -> None:
+    """Add the plugin's style and script to the files of the build."""
+    for uri in (_CSS, _JS):
+        if files.get_file_from_path(uri) is None:
+            source = str(_ASSETS / Path(uri).name)
+            files.append(File.generated(config, uri, abs_src_path=source))
