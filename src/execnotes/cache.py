@@ -34,7 +34,7 @@ from execnotes.inputs import Inputs, file_state, listing_state
 from execnotes.protocol import Outcome, SchemaError
 
 log = logging.getLogger("execnotes.cache")
-FORMAT = 2
+FORMAT = 3
 _VERSIONED = ("mxnet", "numpy", "matplotlib")
 
 

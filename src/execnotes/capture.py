@@ -20,32 +20,53 @@ CALL_FILENAME = "<execnotes>"
 
 class OutputSink:
     """Keeps the first `limit` characters of a byte stream up to `marker`,
-    and counts all of them."""
+    and counts all of them.
 
-    def __init__(self, limit: int, marker: bytes) -> None:
+    With a `separator` (a notebook's runs write one before each code
+    cell), the text is also kept in segments: what came before the first
+    separator, then one per separator.
+    """
+
+    def __init__(
+        self, limit: int, marker: bytes, separator: bytes | None = None
+    ) -> None:
         self.limit = limit
         self.marker = marker
+        self.separator = separator
         self.ended = False
         self.total = 0
-        self._parts: list[str] = []
+        self._segments: list[list[str]] = [[]]
         self._kept = 0
         self._pending = b""
         self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        self._hold = max(len(marker), len(separator or b"")) - 1
 
     def feed(self, chunk: bytes) -> None:
         """Take the next bytes read from the pipe."""
+        data = self._pending + chunk
+        while not self.ended:
+            found = self._next_mark(data)
+            if found is None:
+                break
+            start, mark = found
+            self._decode(data[:start], final=True)
+            data = data[start + len(mark) :]
+            if mark == self.marker:
+                self.ended = True
+            else:
+                self._segments.append([])
         if self.ended:
             return
-        data = self._pending + chunk
-        end = data.find(self.marker)
-        if end >= 0:
-            self._decode(data[:end], final=True)
-            self.ended = True
-            return
-        # The marker may begin in the last bytes: hold them back.
-        hold = min(len(data), len(self.marker) - 1)
+        # A mark may begin in the last bytes: hold them back.
+        hold = min(len(data), self._hold)
         self._decode(data[: len(data) - hold])
         self._pending = data[len(data) - hold :]
+
+    def _next_mark(self, data: bytes) -> tuple[int, bytes] | None:
+        marks = [m for m in (self.marker, self.separator) if m]
+        found = [(data.find(m), m) for m in marks]
+        found = [(at, m) for at, m in found if at >= 0]
+        return min(found) if found else None
 
     def close(self) -> None:
         """The stream ended (without a marker, if the run crashed)."""
@@ -59,12 +80,16 @@ class OutputSink:
         self.total += len(text)
         room = self.limit - self._kept
         if room > 0 and text:
-            self._parts.append(text[:room])
+            self._segments[-1].append(text[:room])
             self._kept += min(room, len(text))
 
     def text(self) -> str:
         """What was kept."""
-        return "".join(self._parts)
+        return "".join("".join(parts) for parts in self._segments)
+
+    def segments(self) -> list[str]:
+        """What was kept, cut at each separator."""
+        return ["".join(parts) for parts in self._segments]
 
 
 def describe(error: BaseException, root: str, package: str) -> Problem:

@@ -18,20 +18,16 @@ import signal
 import struct
 import sys
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
-from execnotes import procs
+from execnotes import cells, procs
 from execnotes.capture import describe
-from execnotes.protocol import Job, Problem, Value, clean_text
+from execnotes.protocol import Job, Problem
+from execnotes.reprs import collect_figures, plain_values, value_repr
 from execnotes.tracking import Recorder, install
 
 HEADER = struct.Struct("!Q")
-# Ints beyond this are not numbers a page quotes; they are kept as text
-# (and Python refuses to print ints of over 4300 digits).
-_MAX_INT_BITS = 1000
-_MAX_VALUES = 1000
 
 
 @dataclass(frozen=True)
@@ -47,6 +43,7 @@ class Run:
     zygote: int
     baseline: frozenset[str]
     ignored: tuple[str, ...]
+    separator: bytes = b""  # written before each cell of a notebook
 
 
 def main(run: Run) -> NoReturn:
@@ -78,7 +75,12 @@ def _run(run: Run) -> None:
     install(recorder)
     started = time.perf_counter()
     recorder.active = True
-    value, problem = _execute(run)
+    if run.job.cells:
+        value = None
+        problem, ran = cells.run_cells(run.job.cells, _cell_context(run))
+    else:
+        value, problem = _execute(run)
+        ran = []
     recorder.active = False
     duration = time.perf_counter() - started
     _end_output(stream, run)
@@ -86,6 +88,7 @@ def _run(run: Run) -> None:
         return  # a fork the snippet made, returning: it must not report
     recorder.missing_imports(search_path)
     result = _result(run, value, problem, duration, recorder)
+    result["cells"] = ran
     _send(run.result, run.marker, result)
 
 
@@ -138,6 +141,15 @@ def _execute(run: Run) -> tuple[Any, Problem | None]:
         return None, describe(error, run.root, run.package)
 
 
+def _cell_context(run: Run) -> cells.Context:
+    return cells.Context(
+        root=run.root,
+        package=run.package,
+        separator=run.separator,
+        limit=run.job.max_output,
+    )
+
+
 def _end_output(stream: io.TextIOWrapper, run: Run) -> None:
     """Mark the end of the snippet's output; later writes go nowhere."""
     for handle in (sys.stdout, sys.stderr, stream):
@@ -158,14 +170,15 @@ def _result(
     duration: float,
     recorder: Recorder,
 ) -> dict[str, Any]:
-    figures, figure_problem = _figures()
+    figures, figure_problem = collect_figures()
+    limit = run.job.max_output
     inputs = dict(recorder.inputs)
     inputs.update(_project_modules(run))
     return {
         "pid": os.getpid(),
         "marker": run.marker.hex(),
-        "value": None if value is None else _repr(value, run.job.max_output),
-        "values": _plain_values(value, run.job.max_output),
+        "value": None if value is None else value_repr(value, limit),
+        "values": plain_values(value, limit),
         "figures": figures,
         "duration": duration,
         "problem": None if problem is None else vars(problem),
@@ -202,67 +215,3 @@ def _project_modules(run: Run) -> dict[str, str]:
         ):
             found[f"file:{name_of(path, run.root)}"] = file_state(path)
     return found
-
-
-def _figures() -> tuple[list[str], str | None]:
-    import matplotlib.pyplot as plt
-
-    figures = []
-    try:
-        for number in plt.get_fignums():
-            buffer = io.StringIO()
-            plt.figure(number).savefig(
-                buffer,
-                format="svg",
-                bbox_inches="tight",
-                metadata={"Date": None},
-            )
-            figures.append(clean_text(buffer.getvalue()))
-    except Exception as error:  # a figure that cannot be drawn is reported
-        return figures, f"{type(error).__name__}: {error}"
-    return figures, None
-
-
-def _repr(value: Any, limit: int) -> str:
-    try:
-        text = repr(value)
-    except Exception as error:  # a broken __repr__ is shown, not raised
-        text = f"<repr failed: {type(error).__name__}: {error}>"
-    text = clean_text(text)
-    return text if len(text) <= limit else text[:limit] + " ..."
-
-
-def _plain_values(value: Any, limit: int) -> dict[str, Value]:
-    if not isinstance(value, Mapping):
-        return {}
-    plain: dict[str, Value] = {}
-    for key, item in list(value.items())[:_MAX_VALUES]:
-        converted = _plain(item, limit)
-        if isinstance(key, str) and converted is not None:
-            plain[clean_text(key)] = converted
-    return plain
-
-
-def _plain(item: Any, limit: int) -> Value | None:
-    try:
-        item = _python_scalar(item)
-    except Exception:  # an exotic object is simply not a value
-        return None
-    if isinstance(item, bool | float):
-        return item
-    if isinstance(item, int):
-        if item.bit_length() > _MAX_INT_BITS:
-            return f"<int of {item.bit_length()} bits>"
-        return int(item)
-    if isinstance(item, str):
-        return clean_text(item[:limit])
-    return None
-
-
-def _python_scalar(item: Any) -> Any:
-    """NDArray and numpy scalars (one element) as Python numbers."""
-    if hasattr(item, "asscalar") and getattr(item, "size", None) == 1:
-        item = item.asscalar()
-    if hasattr(item, "item") and getattr(item, "size", None) == 1:
-        item = item.item()
-    return item

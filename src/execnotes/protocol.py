@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, get_args
 
 Status = Literal["ok", "error", "timeout", "crashed"]
+CellStatus = Literal["ok", "error", "not run"]
 Value = float | int | str | bool
 
 # Longest timeout a block or the plugin may ask for: a day. Beyond it a
@@ -39,8 +40,19 @@ class FigureStyle:
 
 
 @dataclass(frozen=True)
+class CodeCell:
+    """A notebook's code cell as a job runs it."""
+
+    source: str
+    values: tuple[str, ...] = ()
+    """The inline values (`{{ expression }}`) of the Markdown cells after
+    this cell, evaluated once it has run."""
+
+
+@dataclass(frozen=True)
 class Job:
-    """One snippet to run: the code parts in order, then an optional call."""
+    """One snippet to run: the code parts in order, then an optional call;
+    or, with `cells`, a notebook: its code cells in order, in one process."""
 
     key: str
     parts: tuple[tuple[str, str, int], ...]
@@ -49,6 +61,7 @@ class Job:
     seed: int
     max_output: int
     timeout: float = 300.0
+    cells: tuple[CodeCell, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -59,6 +72,45 @@ class Problem:
     exception: str
     message: str
     traceback: str = ""
+
+
+@dataclass(frozen=True)
+class CellResult:
+    """What one code cell of a notebook produced.
+
+    `value` is the repr of the cell's last expression (Jupyter's
+    execute_result); `values` the inline values evaluated after it, and
+    `missing` those that gave none, with the reason.
+    """
+
+    status: CellStatus
+    output: str = ""
+    value: str | None = None
+    figures: list[str] = field(default_factory=list)
+    duration: float = 0.0
+    values: dict[str, Value] = field(default_factory=dict)
+    missing: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, data: object) -> CellResult:
+        """Rebuild a cell's result, checking every field.
+
+        Raises:
+            SchemaError: `data` is not exactly a cell result's shape.
+        """
+        fields = _object(data, "cell", _CELL_FIELDS)
+        status = fields["status"]
+        if status not in get_args(CellStatus):
+            raise SchemaError(f"cell status: unknown {status!r}")
+        return cls(
+            status=status,
+            output=_typed(fields["output"], str, "cell output"),
+            value=_optional_str(fields["value"], "cell value"),
+            figures=_strings(fields["figures"], "cell figures"),
+            duration=_seconds(fields["duration"]),
+            values=_values(fields["values"]),
+            missing=_inputs(fields["missing"], "missing"),
+        )
 
 
 @dataclass(frozen=True)
@@ -78,6 +130,8 @@ class Outcome:
     duration: float = 0.0
     problem: Problem | None = None
     inputs: dict[str, str] = field(default_factory=dict)
+    cells: list[CellResult] = field(default_factory=list)
+    """A notebook's code cells, in order (empty for a snippet)."""
 
     def to_json(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
@@ -102,12 +156,26 @@ class Outcome:
             duration=_seconds(fields["duration"]),
             problem=None if problem is None else _problem(problem),
             inputs=_inputs(fields["inputs"]),
+            cells=[
+                CellResult.from_json(cell)
+                for cell in _typed(fields["cells"], list, "cells")
+            ],
+        )
+
+    @property
+    def failed_cell(self) -> int | None:
+        """The index of the code cell that failed, if one did."""
+        return next(
+            (n for n, c in enumerate(self.cells) if c.status == "error"), None
         )
 
 
 _OUTCOME_FIELDS = frozenset(
     ("status", "output", "output_chars", "value", "values", "figures")
-) | frozenset(("duration", "problem", "inputs"))
+) | frozenset(("duration", "problem", "inputs", "cells"))
+_CELL_FIELDS = frozenset(
+    ("status", "output", "value", "figures", "duration", "values")
+) | frozenset(("missing",))
 _PROBLEM_FIELDS = frozenset(("kind", "exception", "message", "traceback"))
 
 
@@ -169,11 +237,11 @@ def _values(value: object) -> dict[str, Value]:
     return items  # type: ignore[return-value]
 
 
-def _inputs(value: object) -> dict[str, str]:
-    items: dict[object, object] = _typed(value, dict, "inputs")
+def _inputs(value: object, what: str = "inputs") -> dict[str, str]:
+    items: dict[object, object] = _typed(value, dict, what)
     for key, state in items.items():
-        _typed(key, str, "inputs key")
-        _typed(state, str, f"inputs[{key!r}]")
+        _typed(key, str, f"{what} key")
+        _typed(state, str, f"{what}[{key!r}]")
     return items  # type: ignore[return-value]
 
 

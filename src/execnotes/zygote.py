@@ -28,9 +28,9 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
-from execnotes import child, procs
+from execnotes import cells, child, procs
 from execnotes.capture import OutputSink
-from execnotes.protocol import FigureStyle, Job, Outcome, Problem
+from execnotes.protocol import CellResult, FigureStyle, Job, Outcome, Problem
 
 _THREAD_VARIABLES = (
     "OMP_NUM_THREADS",
@@ -132,10 +132,13 @@ class _Zygote:
         )
 
     def supervise(self, run_id: str, job: Job) -> Outcome:
-        marker = b"\0\x1bexecnotes-end-" + secrets.token_hex(16).encode()
+        token = secrets.token_hex(16).encode()
+        marker = b"\0\x1bexecnotes-end-" + token
+        # A notebook's run writes it before each code cell.
+        separator = b"\0\x1bexecnotes-cell-" + token if job.cells else b""
         out_r, out_w = os.pipe()
         result_r, result_w = os.pipe()
-        run = self._run(job, marker, out_w, result_w)
+        run = self._run(job, (marker, separator), out_w, result_w)
         pid = os.fork()
         if pid == 0:
             self.connection.close()
@@ -146,9 +149,8 @@ class _Zygote:
         os.close(out_w)
         os.close(result_w)
         self.connection.send(("started", run_id, pid))
-        watch = _Watch(
-            pid, out_r, result_r, OutputSink(job.max_output, marker)
-        )
+        sink = OutputSink(job.max_output, marker, separator or None)
+        watch = _Watch(pid, out_r, result_r, sink)
         try:
             status = watch.wait(
                 self.connection, time.monotonic() + job.timeout
@@ -156,16 +158,18 @@ class _Zygote:
         finally:
             self.kill_run()
             watch.drain()
-        return watch.outcome(status, job.timeout, marker)
+        return watch.outcome(status, job, marker)
 
     def _run(
-        self, job: Job, marker: bytes, out: int, result: int
+        self, job: Job, marks: tuple[bytes, bytes], out: int, result: int
     ) -> child.Run:
+        marker, separator = marks
         return child.Run(
             job=job,
             root=self.settings.root,
             package=self.settings.package,
             marker=marker,
+            separator=separator,
             output=out,
             result=result,
             zygote=os.getpid(),
@@ -247,16 +251,28 @@ class _Watch:
         self.streams.clear()
         self.sink.close()
 
-    def outcome(self, status: Any, timeout: float, marker: bytes) -> Outcome:
+    def outcome(self, status: Any, job: Job, marker: bytes) -> Outcome:
         output = {"output": self.sink.text(), "output_chars": self.sink.total}
+        segments, count = self.sink.segments(), len(job.cells)
         if status is None:
             return _failed(
-                output, "timeout", "TimeoutError", _timeout(timeout)
+                output,
+                "timeout",
+                "TimeoutError",
+                _timeout(job.timeout),
+                cells.with_outputs(count, segments, None),
             )
         try:
             result = _parse(bytes(self.result), self.pid, marker)
         except ValueError:
-            return _failed(output, "crashed", "WorkerDied", _died(status))
+            return _failed(
+                output,
+                "crashed",
+                "WorkerDied",
+                _died(status),
+                cells.with_outputs(count, segments, None),
+            )
+        result["cells"] = cells.with_outputs(count, segments, result["cells"])
         return _outcome(output, result)
 
 
@@ -300,14 +316,24 @@ def _outcome(output: dict[str, Any], result: dict[str, Any]) -> Outcome:
         "duration": result["duration"],
         "problem": problem,
         "inputs": result["inputs"],
+        "cells": result["cells"],
     }
     return Outcome.from_json(data)
 
 
 def _failed(
-    output: dict[str, Any], kind: Any, name: str, message: str
+    output: dict[str, Any],
+    kind: Any,
+    name: str,
+    message: str,
+    ran: list[dict[str, Any]],
 ) -> Outcome:
-    return Outcome(status=kind, problem=Problem(kind, name, message), **output)
+    return Outcome(
+        status=kind,
+        problem=Problem(kind, name, message),
+        cells=[CellResult.from_json(cell) for cell in ran],
+        **output,
+    )
 
 
 def _timeout(timeout: float) -> str:
