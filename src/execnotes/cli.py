@@ -93,12 +93,12 @@ def _load(
 
 def _table(build: Build) -> str:
     rows = [("snippet", "status", "source", "seconds", "pages")]
-    for result in sorted(build.results.values(), key=lambda r: r.snippet.name):
+    for result in sorted(build.results.values(), key=lambda r: r.name):
         outcome = result.outcome
         pages = ", ".join(sorted({page for page, _ in result.uses}))
         rows.append(
             (
-                result.snippet.name,
+                result.name,
                 outcome.status,
                 result.source,
                 f"{outcome.duration:.2f}",
@@ -127,7 +127,7 @@ def _footer(build: Build, seconds: float) -> str:
         if problem is not None:
             where = ", ".join(f"{page}:{line}" for page, line in result.uses)
             first = problem.message.splitlines()[0]
-            lines.append(f"FAILED {result.snippet.name} ({where}): {first}")
+            lines.append(f"FAILED {result.name} ({where}): {first}")
     for page in build.parsed.values():
         lines += [f"ERROR {error}" for error in page.errors]
     for items in build.pages.values():

@@ -9,9 +9,9 @@ import os
 from collections.abc import Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from execnotes import symbols
+from execnotes import nbjobs, symbols
 from execnotes.cache import Memo, job_key
 from execnotes.capture import CALL_FILENAME
 from execnotes.directives import Directive, ParsedPage, Probe, parse_page
@@ -39,10 +39,16 @@ class Result:
     """The outcome of one job in one build, and where it came from."""
 
     job: Job
-    snippet: symbols.Snippet
+    snippet: symbols.Snippet | None  # None for a notebook
     future: Future[Outcome]
     source: str
     uses: list[tuple[str, int]] = field(default_factory=list)
+    notebook: str = ""  # the (first) notebook page whose cells it runs
+
+    @property
+    def name(self) -> str:
+        """The snippet's dotted name, or the notebook page."""
+        return self.snippet.name if self.snippet else self.notebook
 
     @property
     def outcome(self) -> Outcome:
@@ -86,6 +92,7 @@ class Build:
         self._snippets: dict[tuple[str, bool], symbols.Snippet] = {}
         self._jobs: dict[tuple[symbols.Snippet, tuple[str, ...]], Job] = {}
         self._modules = symbols.Modules()
+        self.notebooks: dict[str, nbjobs.NotebookRun] = {}
 
     def scan(self, pages: Iterable[tuple[str, str, int]]) -> None:
         """Parse pages (name, Markdown, lines before the Markdown in the
@@ -112,18 +119,30 @@ class Build:
             ]
         self._submit(misses)
 
+    def scan_notebooks(self, notebooks: Iterable[tuple[str, str]]) -> None:
+        """Read notebook pages (name, JSON text) and start their runs."""
+        misses: list[Result] = []
+        for page, text in notebooks:
+            if self._scanned.get(page) != (text, 0):
+                self._scanned[page] = (text, 0)
+                for result in self.results.values():
+                    result.uses = [u for u in result.uses if u[0] != page]
+                found = nbjobs.notebook_run(self, page, text, misses)
+                self.notebooks[page] = found
+        self._submit(misses)
+
     def _submit(self, misses: list[Result]) -> None:
         """Hand the runs out longest first (by the time each took last),
         so that the longest run starts at once: the critical path."""
         runner = self.runner
         expected = runner.durations.expected
-        misses.sort(key=lambda r: -expected(r.snippet.name))
+        misses.sort(key=lambda r: -expected(r.name))
         for result in misses:
             runner.pool.submit(
                 result.job,
                 runner.keep,
                 future=result.future,
-                priority=expected(result.snippet.name),
+                priority=expected(result.name),
             )
 
     def _resolve(self, directive: Directive) -> Resolved:
@@ -172,21 +191,32 @@ class Build:
         result = self.results.get(job.key)
         if result is None:
             job = Job(**{**vars(job), "timeout": timeouts[job.key]})
-            result = self.results[job.key] = self._start(job, snippet)
-            if result.source == "ran":
-                misses.append(result)
+            result = self.start(job, snippet, misses)
         if (directive.page, directive.line) not in result.uses:
             result.uses.append((directive.page, directive.line))
         return Resolved(directive, snippet, result)
 
-    def _start(self, job: Job, snippet: symbols.Snippet) -> Result:
+    def start(
+        self,
+        job: Job,
+        snippet: symbols.Snippet | None,
+        misses: list[Result],
+        notebook: str = "",
+    ) -> Result:
+        """The result of a job new to this build: from the cache, or a
+        run to submit (added to `misses`)."""
         runner = self.runner
         known = runner.cache.load(job.key) or runner.known_failure(job)
         if known is not None:
-            return Result(job, snippet, _done(known), "cache")
-        if runner.settings.frozen:
-            return Result(job, snippet, _done(_missing()), "missing")
-        return Result(job, snippet, Future(), "ran")  # submitted by scan
+            result = Result(job, snippet, _done(known), "cache")
+        elif runner.settings.frozen:
+            result = Result(job, snippet, _done(_missing()), "missing")
+        else:
+            result = Result(job, snippet, Future(), "ran")
+            misses.append(result)
+        result.notebook = notebook
+        self.results[job.key] = result
+        return result
 
     def _job(self, item: Resolved) -> Job:
         snippet = item.snippet
@@ -213,15 +243,12 @@ class Build:
             # it prints.
             "parts": [(source, name) for source, name, _ in parts],
             "call": snippet.call,
-            "seed": settings.seed,
-            "max_output": settings.max_output_chars,
-            "style": [list(item) for item in settings.style.rc],
             "declared": {
                 spec: self._declared_state(spec) for spec in declared
             },
         }
         return Job(
-            key=job_key(fields, self.runner.environment),
+            key=self.job_key(fields),
             parts=_parts(snippet),
             call=snippet.call,
             call_filename=CALL_FILENAME,
@@ -229,6 +256,17 @@ class Build:
             max_output=settings.max_output_chars,
             timeout=settings.timeout,
         )
+
+    def job_key(self, fields: dict[str, Any]) -> str:
+        """The key of a job whose code and inputs `fields` describe: with
+        the seed, output limit, figure style and environment added."""
+        settings = self.runner.settings
+        common = {
+            "seed": settings.seed,
+            "max_output": settings.max_output_chars,
+            "style": [list(item) for item in settings.style.rc],
+        }
+        return job_key({**fields, **common}, self.runner.environment)
 
     def _declared_state(self, spec: str) -> str:
         """The state of a declared input: a variable, or files by glob."""
@@ -296,7 +334,7 @@ class Build:
         if self.runner.settings.frozen or not self.execute:
             return 0
         self.runner.durations.save(
-            (r.snippet.name, r.outcome.duration)
+            (r.name, r.outcome.duration)
             for r in self.results.values()
             if r.source == "ran"
         )

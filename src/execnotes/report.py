@@ -46,7 +46,7 @@ def report_table(build: Build, page: str, language: str) -> list[str]:
         "| " + " | ".join(words.headings) + " |",
         "|" + "---|" * (len(words.headings) - 1) + "--:|",
     ]
-    ordered = sorted(build.results.values(), key=lambda r: r.snippet.name)
+    ordered = sorted(build.results.values(), key=lambda r: r.name)
     for result in ordered:
         outcome = result.outcome
         pages = sorted(
@@ -54,7 +54,7 @@ def report_table(build: Build, page: str, language: str) -> list[str]:
         )
         links = ", ".join(_link(target, page) for target in pages)
         rows.append(
-            f"| `{result.snippet.name}` | {links} | {outcome.status} | "
+            f"| `{result.name}` | {links} | {outcome.status} | "
             f"{sources.get(result.source, result.source)} | "
             f"{outcome.duration:.2f} |"
         )
