@@ -92,6 +92,16 @@ def figure_html(url: str, alt: str, caption: str | None) -> str:
     return f'<figure class="execnotes-figure">{body}</figure>'
 
 
+def error_box(label: str, message: str) -> str:
+    """The red box that shows a failure where it happened."""
+    title = f"execnotes: {label}" if label else "execnotes"
+    return (
+        '<div class="admonition failure execnotes-error">'
+        f'<p class="admonition-title">{html.escape(title)}</p>'
+        f"<pre><code>{html.escape(message)}</code></pre></div>"
+    )
+
+
 def code_opening(anchor: str) -> str:
     """The start of a block's code: its anchor."""
     # The id is not on the block itself: Material names the <pre> after

@@ -15,7 +15,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from execnotes.export import Exporter, ExportError, assemble
 from execnotes.jobs import Build, Resolved
@@ -24,14 +24,14 @@ from execnotes.protocol import Outcome
 from execnotes.xref import Links, notebook_link
 
 _SECTION = re.compile(r"^#{2,6}\s", re.MULTILINE)
-_SETUP_TITLE = {"zh": "## 准备：辅助代码", "en": "## Setup: helper code"}
+SETUP_TITLE = {"zh": "## 准备：辅助代码", "en": "## Setup: helper code"}
 _SETUP_SEED = {
     "zh": "第一个代码单元格让之后的每个单元格都从构建网站时的随机种子开始，"
     "所以得到的数字和网页上的一致。",
     "en": "The first code cell makes every cell after it start from the "
     "random seed the site was built with, so the numbers match the page.",
 }
-_SETUP_HELPERS = {
+SETUP_HELPERS = {
     "zh": "下一个单元格定义本页用到、但没有展示（或在后文才展示）的函数，"
     "它们来自 `snippets` 包，所以不需要安装这个包。",
     "en": "The next cell defines the functions this page uses but does not "
@@ -59,7 +59,7 @@ get_ipython().events.register("pre_run_cell", reseed)
 '''
 
 
-_HELPERS_HEADER = (
+HELPERS_HEADER = (
     "# Helpers from the snippets package that this page uses but does not\n"
     "# show (or shows only later)."
 )
@@ -104,7 +104,7 @@ def notebook_for(
         )
     except ExportError as error:
         helpers, problem = [], str(error)
-    code = assemble(helpers, header=_HELPERS_HEADER) if helpers else ""
+    code = assemble(helpers, header=HELPERS_HEADER) if helpers else ""
     seed = build.runner.settings.seed
     return page_notebook(parts, code, language, seed), problem
 
@@ -172,10 +172,10 @@ def _setup(
     runs = any(isinstance(p, Cell) and p.outcome is not None for p in parts)
     if not (runs or helpers):
         return
-    words = language if language in _SETUP_TITLE else "en"
+    words = language if language in SETUP_TITLE else "en"
     notes = [_SETUP_SEED[words]] if runs else []
-    notes += [_SETUP_HELPERS[words]] if helpers else []
-    writer.prose("\n\n".join([_SETUP_TITLE[words], *notes]))
+    notes += [SETUP_HELPERS[words]] if helpers else []
+    writer.prose("\n\n".join([SETUP_TITLE[words], *notes]))
     if runs:
         writer.code(_RESEED.format(seed=seed), None, name="execnotes.setup")
     if helpers:
@@ -215,7 +215,7 @@ class NotebookWriter:
         if outcome is not None:
             self.executed += 1
             count = self.executed
-            outputs = _outputs(outcome, count)
+            outputs = jupyter_outputs(outcome, count)
         cell: dict[str, Any] = {
             "cell_type": "code",
             "execution_count": count,
@@ -252,7 +252,25 @@ class NotebookWriter:
         return json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"
 
 
-def _outputs(outcome: Outcome, count: int) -> list[dict[str, Any]]:
+class Produced(Protocol):
+    """What a run (or a notebook's cell) printed, drew and returned."""
+
+    @property
+    def output(self) -> str:
+        """Everything printed."""
+
+    @property
+    def figures(self) -> list[str]:
+        """Every figure, as SVG."""
+
+    @property
+    def value(self) -> str | None:
+        """The repr of the value returned (or of the last expression)."""
+
+
+def jupyter_outputs(outcome: Produced, count: int) -> list[dict[str, Any]]:
+    """Jupyter's outputs of a run: the text printed, the figures, the
+    value (numbered `count`)."""
     outputs: list[dict[str, Any]] = []
     if outcome.output:
         outputs.append(

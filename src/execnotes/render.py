@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -174,7 +173,7 @@ class PageRenderer:
         out: list[str] = []
         if outcome.status != "ok":
             label = f"{{run}} {directive.target}"
-            message = _failure_message(outcome)
+            message = failure_message(outcome)
             self._problem(directive.line, label, message)
             out += ["", *self._error_box(label, message)]
         if directive.options.hide_output:
@@ -200,13 +199,7 @@ class PageRenderer:
         return fragments.figure_html(self.figure_url(name), alt, caption)
 
     def _error_box(self, label: str, message: str) -> list[str]:
-        title = f"execnotes: {label}" if label else "execnotes"
-        fragment = (
-            '<div class="admonition failure execnotes-error">'
-            f'<p class="admonition-title">{html.escape(title)}</p>'
-            f"<pre><code>{html.escape(message)}</code></pre></div>"
-        )
-        return [self._stash(fragment), ""]
+        return [self._stash(fragments.error_box(label, message)), ""]
 
     def _stash(self, fragment: str) -> str:
         token = f"{self._token_prefix}{len(self.rendered.fragments):04d}"
@@ -282,7 +275,8 @@ class PageRenderer:
         return '<span class="execnotes-error">?</span>'
 
 
-def _failure_message(outcome: Outcome) -> str:
+def failure_message(outcome: Outcome) -> str:
+    """Why a run failed: the message, and the traceback of an error."""
     problem = outcome.problem
     if problem is None:
         return "failed without a description"

@@ -1,0 +1,161 @@
+"""A notebook page as readers download it: runnable with only mxnet, NumPy,
+matplotlib and Jupyter installed.
+
+It is the executed notebook (`executed.Executed`) with the run's outputs,
+figures as SVG, a failed cell's error, and a setup section before the
+first code cell: one cell seeds the random generators as the build did
+before the first cell, the next defines the helpers the cells import from
+the package (see `export`), whose imports are taken out of the cells.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+from execnotes.executed import Executed, dumps
+from execnotes.export import Exporter, ExportError, Unit, assemble
+from execnotes.ipynb import Cell
+from execnotes.jupyter import LinkResolver, to_jupyter
+from execnotes.notebook import (
+    HELPERS_HEADER,
+    SETUP_HELPERS,
+    SETUP_TITLE,
+    jupyter_outputs,
+)
+from execnotes.render import failure_message
+
+_MAIN = "__main__"  # the module a notebook's cells run in
+_SEED_NOTE = {
+    "zh": "第一个代码单元格像构建网站时那样，在笔记本的第一个单元格运行之前"
+    "设定随机种子，所以按顺序运行各单元格，得到的数字和网页上的一致。",
+    "en": "The first code cell seeds the random generators as the site's "
+    "build did before the notebook's first cell, so the numbers match the "
+    "page when the cells run in order.",
+}
+_SEED = """\
+# The site ran this notebook's cells in order, in one process, right after
+# seeding Python's, NumPy's and MXNet's random generators with {seed}.
+import random
+
+import mxnet as mx
+import numpy as np
+
+random.seed({seed})
+np.random.seed({seed})
+mx.random.seed({seed})
+"""
+_IMPORTED = "# From the {package} package (defined in the setup cell): {names}"
+
+
+def download(
+    executed: Executed, exporter: Exporter, *, seed: int, link: LinkResolver
+) -> tuple[str, str | None]:
+    """The notebook a reader downloads, and why it lacks its helpers (if
+    it does: a cell's project import could not be inlined)."""
+    try:
+        helpers, problem = _helpers(executed, exporter), None
+    except ExportError as error:
+        helpers, problem = [], str(error)
+    package = exporter.package.name
+
+    def code(cell: Cell, data: dict[str, Any]) -> None:
+        data["source"] = _without_imports(cell.source, exporter, package)
+        data["outputs"] = _outputs(executed, cell)
+
+    data = executed.made_over(code, lambda text: to_jupyter(text, link))
+    setup = _setup(executed.language, seed, helpers)
+    first = next(
+        (n for n, c in enumerate(data["cells"]) if c["cell_type"] == "code"),
+        len(data["cells"]),
+    )
+    if data.get("nbformat_minor", 0) >= 5:  # cell ids came with 4.5
+        for number, cell in enumerate(setup):
+            cell["id"] = f"execnotes-setup-{number}"
+    data["cells"][first:first] = setup
+    return dumps(data), problem
+
+
+def _helpers(executed: Executed, exporter: Exporter) -> list[Unit]:
+    """What the cells import from the package, with what it needs, in
+    dependency order."""
+    package = exporter.package
+    roots: dict[tuple[str, int], Unit] = {}
+    for cell in executed.notebook.code_cells:
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue  # the run reported it
+        _check_imports(tree, cell, package.name)
+        for key in package.imported_names(cell.source, _MAIN).values():
+            unit = package.definition(key)
+            roots[unit.order] = unit
+    return exporter.closure(roots.values()) if roots else []
+
+
+def _check_imports(tree: ast.Module, cell: Cell, package: str) -> None:
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.split(".")[0] == package:
+                    raise ExportError(
+                        f"cell {cell.number}: `import {alias.name}` cannot "
+                        f"be inlined; write `from {alias.name} import NAME`"
+                    )
+
+
+def _without_imports(source: str, exporter: Exporter, package: str) -> str:
+    try:
+        names = exporter.package.imported_names(source, _MAIN)
+        code = exporter.package.without_project_imports(source, _MAIN)
+    except (SyntaxError, ExportError):
+        return source
+    if not names:
+        return source
+    note = _IMPORTED.format(package=package, names=", ".join(sorted(names)))
+    return f"{note}\n{code.lstrip(chr(10))}".rstrip("\n")
+
+
+def _outputs(executed: Executed, cell: Cell) -> list[dict[str, Any]]:
+    result = executed.results.get(cell.number)
+    count = executed.counts.get(cell.number)
+    if result is None or count is None:
+        return []
+    outputs = jupyter_outputs(result, count)
+    outcome = executed.outcome
+    if result.status == "error" and outcome and outcome.problem:
+        outputs.append(
+            {
+                "output_type": "error",
+                "ename": outcome.problem.exception,
+                "evalue": outcome.problem.message,
+                "traceback": failure_message(outcome).splitlines(),
+            }
+        )
+    return outputs
+
+
+def _setup(
+    language: str, seed: int, helpers: list[Unit]
+) -> list[dict[str, Any]]:
+    notes = [SETUP_TITLE[language], _SEED_NOTE[language]]
+    notes += [SETUP_HELPERS[language]] if helpers else []
+    cells = [
+        _cell("markdown", "\n\n".join(notes)),
+        _cell("code", _SEED.format(seed=seed), "execnotes.setup"),
+    ]
+    if helpers:
+        code = assemble(helpers, header=HELPERS_HEADER)
+        cells.append(_cell("code", code, "execnotes.helpers"))
+    return cells
+
+
+def _cell(kind: str, source: str, name: str = "") -> dict[str, Any]:
+    cell: dict[str, Any] = {
+        "cell_type": kind,
+        "metadata": {"execnotes": {"name": name}} if name else {},
+        "source": source.rstrip("\n"),
+    }
+    if kind == "code":
+        cell |= {"execution_count": None, "outputs": []}
+    return cell
