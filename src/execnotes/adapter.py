@@ -23,8 +23,9 @@ from execnotes.xref import Links
 ASSET_DIR = "assets/execnotes"
 # The script and style of "Copy runnable" and of labelled outputs.
 _ASSETS = Path(__file__).parent / "assets"
-_CSS = f"{ASSET_DIR}/execnotes.css"
-_JS = f"{ASSET_DIR}/execnotes.js"
+# Styles and scripts of blocks (execnotes.*) and of notebook pages.
+_CSS = (f"{ASSET_DIR}/execnotes.css", f"{ASSET_DIR}/notebook.css")
+_JS = (f"{ASSET_DIR}/execnotes.js", f"{ASSET_DIR}/notebook.js")
 _CONFIG_VALUE = re.compile(r"\{\{\s*config\.(?P<name>repo_url)\s*\}\}")
 
 
@@ -75,17 +76,18 @@ def with_config_values(markdown: str, config: MkDocsConfig) -> str:
 
 def list_assets(config: MkDocsConfig) -> None:
     """List the plugin's style and script in the theme's extra files."""
-    for uri, extra in (
+    for uris, extra in (
         (_CSS, config.extra_css),
         (_JS, config.extra_javascript),
     ):
-        if uri not in map(str, extra):
-            extra.append(uri)
+        for uri in uris:
+            if uri not in map(str, extra):
+                extra.append(uri)
 
 
 def add_asset_files(files: Files, config: MkDocsConfig) -> None:
     """Add the plugin's style and script to the files of the build."""
-    for uri in (_CSS, _JS):
+    for uri in (*_CSS, *_JS):
         if files.get_file_from_path(uri) is None:
             source = str(_ASSETS / Path(uri).name)
             files.append(File.generated(config, uri, abs_src_path=source))

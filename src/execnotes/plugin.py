@@ -14,16 +14,17 @@ from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
-from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files, get_files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 from mkdocs.utils.meta import get_data
 
-from execnotes import adapter
+from execnotes import adapter, nbfiles
 from execnotes.cache import Bound
 from execnotes.export import Exporter
 from execnotes.jobs import Build
+from execnotes.nbsite import NotebookHtml, NotebookPages
 from execnotes.protocol import check_timeout
 from execnotes.render import PageRenderer, Rendered
 from execnotes.session import Runner, Settings
@@ -71,6 +72,10 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
         self.pages: dict[str, Rendered] = {}
         self.serving = False
         self.exporter: Exporter | None = None
+        # Notebook pages (.ipynb, rendered by mkdocs-jupyter).
+        self.notebooks = NotebookPages()
+        self.notebook_uris: list[str] = []
+        self.jupyter_cache: str | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """With this hook MkDocs keeps one plugin instance, and so the warm
@@ -80,6 +85,9 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """Check the options; keep the runner unless they changed."""
         _check(self.config)
+        jupyter = nbfiles.jupyter(config)  # checks that it does not execute
+        if jupyter is not None and self.jupyter_cache is None:
+            self.jupyter_cache = jupyter.config["cache_dir"]
         settings = settings_from(self.config, config)
         if self.runner is None or self.runner.settings != settings:
             if self.runner is not None:
@@ -101,7 +109,11 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
                 execute=self.config.enabled, probe=MarkdownProbe(config)
             )
             if self.config.enabled:
-                self.build.scan(markdown_pages(get_files(config)))
+                files = get_files(config)
+                self.build.scan(markdown_pages(files))
+                self.build.scan_notebooks(
+                    nbfiles.notebook_sources(files, config)
+                )
         return config
 
     def on_serve(
@@ -125,23 +137,55 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
             self.exporter = Exporter(settings.root, settings.package)
         self.depth += 1
         self.pages = {}
+        if self.jupyter_cache is not None:
+            language = nbfiles.build_language(config)
+            nbfiles.use_language_cache(config, self.jupyter_cache, language)
 
-    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+    def _on_files_of_every_language(
+        self, files: Files, *, config: MkDocsConfig
+    ) -> Files:
         """Scan every page and start all runs at once."""
         # Runs before mkdocs-static-i18n's on_files (priority -100), while
         # the pages of every language are still in the list.
+        self.notebook_uris = nbfiles.notebook_uris(files, config)
         if self.build is not None:
             self.build.scan(markdown_pages(files))
+            if self.build.execute:
+                notebooks = nbfiles.notebook_sources(files, config)
+                self.build.scan_notebooks(notebooks)
         adapter.add_asset_files(files, config)
         return files
+
+    # After mkdocs-static-i18n's on_files (-100), which leaves notebooks as
+    # assets: they become pages of this language again.
+    @event_priority(-110)
+    def _on_files_of_this_language(
+        self, files: Files, *, config: MkDocsConfig
+    ) -> Files:
+        return nbfiles.as_pages(files, config, self.notebook_uris)
+
+    on_files = CombinedEvent(
+        _on_files_of_every_language, _on_files_of_this_language
+    )
+
+    # Before mkdocs-jupyter's on_pre_page (0), which reads the notebook it
+    # will render: that must be the executed copy.
+    @event_priority(10)
+    def on_pre_page(
+        self, page: Page, *, config: MkDocsConfig, files: Files
+    ) -> Page:
+        """Point a notebook page at its executed copy."""
+        if self.build is not None:
+            self.notebooks.before_render(page, self.build, config, files)
+        return page
 
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
         """Replace the page's blocks and inline values."""
+        if self.build is None or page.file.src_uri in self.notebook_uris:
+            return markdown  # a notebook's JSON, for mkdocs-jupyter
         markdown = adapter.with_config_values(markdown, config)
-        if self.build is None:
-            return markdown
         file = page.file
         renderer = PageRenderer(
             self.build,
@@ -163,20 +207,38 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
         self, html: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
         """Swap in outputs; write the page's figures and notebook."""
+        if self.build is not None and self.exporter is not None:
+            notebook = self.notebooks.after_render(
+                html,
+                page,
+                build=self.build,
+                config=config,
+                files=files,
+                exporter=self.exporter,
+            )
+            if notebook is not None:
+                return self._notebook_page(notebook, page, config)
         rendered = self.pages.get(page.file.src_uri)
         if rendered is None:
             return html
         # Written now: site_dir is this language's until i18n's post-build.
-        site = Path(config.site_dir)
-        _write_figures(site / FIGURE_DIR, rendered.figures)
+        _write_figures(Path(config.site_dir) / FIGURE_DIR, rendered.figures)
         html = rendered.swap_in(html)
-        if rendered.notebook is not None:
-            name = notebook_name(page.file.src_uri)
-            folder = site / Path(page.file.dest_uri).parent
-            folder.mkdir(parents=True, exist_ok=True)
-            (folder / name).write_text(rendered.notebook, encoding="utf-8")
-            html = _download_button(name, _language(page, config)) + html
-        return html
+        return _with_download(html, rendered.notebook, page, config)
+
+    def _notebook_page(
+        self, notebook: NotebookHtml, page: Page, config: MkDocsConfig
+    ) -> str:
+        """A notebook page's HTML, with its figures and download written
+        and its problems logged."""
+        build = self.build
+        for number, message in notebook.problems:
+            if build and build.record_problem(
+                page.file.src_uri, number, message
+            ):
+                log.warning("execnotes: %s", _indent_continuation(message))
+        _write_figures(Path(config.site_dir) / FIGURE_DIR, notebook.figures)
+        return _with_download(notebook.html, notebook.download, page, config)
 
     # After mkdocs-static-i18n's on_post_build (-100), which runs the builds
     # of the other languages: only then is the outer build over.
@@ -205,6 +267,7 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
 
     def on_shutdown(self) -> None:
         """Stop the workers."""
+        self.notebooks.close()
         if self.runner is not None:
             self.runner.close()
         self.runner = None
@@ -266,6 +329,19 @@ def _log_summary(build: Build) -> None:
         log.warning(summary)
     else:
         log.info(summary)
+
+
+def _with_download(
+    html: str, notebook: str | None, page: Page, config: MkDocsConfig
+) -> str:
+    """Write the page's notebook beside it; the HTML with its button."""
+    if notebook is None:
+        return html
+    name = notebook_name(page.file.src_uri)
+    folder = Path(config.site_dir) / Path(page.file.dest_uri).parent
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(notebook, encoding="utf-8")
+    return _download_button(name, _language(page, config)) + html
 
 
 def _write_figures(folder: Path, figures: dict[str, str]) -> None:
