@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -28,6 +29,9 @@ from execnotes.protocol import CellResult
 from execnotes.render import failure_message, figure_name, literal
 
 FigureUrl = Callable[[str], str]
+_NOTEBOOK_LINK = re.compile(
+    r"(?<!!)\[(?P<text>[^\]]*)\]\((?P<target>[^)\s:]+\.ipynb(?:#[^)\s]*)?)\)"
+)
 _WORDS = {
     "zh": {"not_run": "未运行：上面的第 {cell} 个单元格出错了。"},
     "en": {"not_run": "Not run: cell {cell} above failed."},
@@ -135,7 +139,9 @@ class Executed:
         def code(cell: Cell, data: dict[str, Any]) -> None:
             data["outputs"] = self._page_outputs(cell, figure_url)
 
-        data = self.made_over(code, lambda text: to_jupyter(text, link))
+        data = self.made_over(
+            code, lambda text: to_jupyter(_relinked(text, link), link)
+        )
         return dumps(data)
 
     def _page_outputs(
@@ -190,6 +196,17 @@ class Executed:
 def dumps(notebook: dict[str, Any]) -> str:
     """A notebook's JSON text, as Jupyter writes it."""
     return json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"
+
+
+def _relinked(markdown: str, link: LinkResolver) -> str:
+    """Links to other notebook pages (`x.ipynb`) as `link` resolves them;
+    to_jupyter does the same for links to Markdown pages."""
+
+    def relink(match: re.Match[str]) -> str:
+        url = link(match["target"])
+        return match.group(0) if url is None else f"[{match['text']}]({url})"
+
+    return _NOTEBOOK_LINK.sub(relink, markdown)
 
 
 def _html(fragment: str) -> dict[str, Any]:

@@ -13,8 +13,8 @@ language build what the other one rendered.
 the language being built, placed and linked to its other languages as
 i18n places Markdown pages (with its own `create_i18n_file`): the page in
 this language, or the default language's as a fallback, never a copy
-over another language's page. `use_language_cache` gives mkdocs-jupyter
-one cache folder per language.
+over another language's page. `LanguageCaches` gives mkdocs-jupyter one
+cache folder per language.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, Protocol, cast
+from weakref import WeakKeyDictionary
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -189,9 +190,22 @@ def _page_in(
     return None if source is None else NotebookPage.of(place(source, language))
 
 
-def use_language_cache(config: MkDocsConfig, base: str, language: str) -> None:
-    """Give mkdocs-jupyter's cache a folder per language, so that no
-    language's build evicts what another rendered."""
-    plugin = config.plugins.get(JUPYTER)
-    if plugin is not None and plugin.config.get("cache"):
-        plugin.config["cache_dir"] = str(Path(base) / language)
+class LanguageCaches:
+    """mkdocs-jupyter's cache, in a folder per language (under the folder
+    it was given, taken beside mkdocs.yml like execnotes' own cache)."""
+
+    def __init__(self) -> None:
+        self._bases: WeakKeyDictionary[BasePlugin[Any], Path] = (
+            WeakKeyDictionary()
+        )
+
+    def use(self, config: MkDocsConfig, language: str) -> None:
+        """Point mkdocs-jupyter at the folder of `language`."""
+        plugin = config.plugins.get(JUPYTER)
+        if plugin is None or not plugin.config.get("cache"):
+            return
+        base = self._bases.get(plugin)
+        if base is None:
+            root = Path(config.config_file_path or ".").resolve().parent
+            base = self._bases[plugin] = root / plugin.config["cache_dir"]
+        plugin.config["cache_dir"] = str(base / language)

@@ -56,5 +56,12 @@ def notebook_run(
     result = build.results.get(job.key)
     if result is None:
         result = build.start(job, None, misses, notebook=page)
+    # Twins share the run: it is named after the page without a language
+    # suffix, whichever language was read first.
+    result.notebook = min(result.notebook, page, key=_fewest_dots)
     result.uses.append((page, 0))
     return NotebookRun(page, notebook, result)
+
+
+def _fewest_dots(page: str) -> tuple[int, str]:
+    return page.count("."), page

@@ -75,7 +75,7 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
         # Notebook pages (.ipynb, rendered by mkdocs-jupyter).
         self.notebooks = NotebookPages()
         self.notebook_uris: list[str] = []
-        self.jupyter_cache: str | None = None
+        self.jupyter_caches = nbfiles.LanguageCaches()
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """With this hook MkDocs keeps one plugin instance, and so the warm
@@ -85,9 +85,7 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """Check the options; keep the runner unless they changed."""
         _check(self.config)
-        jupyter = nbfiles.jupyter(config)  # checks that it does not execute
-        if jupyter is not None and self.jupyter_cache is None:
-            self.jupyter_cache = jupyter.config["cache_dir"]
+        nbfiles.jupyter(config)  # checks that it does not execute
         settings = settings_from(self.config, config)
         if self.runner is None or self.runner.settings != settings:
             if self.runner is not None:
@@ -137,9 +135,7 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
             self.exporter = Exporter(settings.root, settings.package)
         self.depth += 1
         self.pages = {}
-        if self.jupyter_cache is not None:
-            language = nbfiles.build_language(config)
-            nbfiles.use_language_cache(config, self.jupyter_cache, language)
+        self.jupyter_caches.use(config, nbfiles.build_language(config))
 
     def _on_files_of_every_language(
         self, files: Files, *, config: MkDocsConfig

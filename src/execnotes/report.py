@@ -69,5 +69,5 @@ def _link(target: str, page: str) -> str:
 
 def _suffix(page: str) -> str:
     """The language suffix of a page name ('en' of 'losses.en.md')."""
-    match = re.search(r"\.(\w\w)\.md$", page)
+    match = re.search(r"\.(\w\w)\.(?:md|ipynb)$", page)
     return match.group(1) if match else ""
