@@ -28,6 +28,17 @@ def page_names() -> list[str]:
     return sorted({p.name.split(".")[0] for p in DOCS.glob("*.md")})
 
 
+def notebook_page_names() -> list[str]:
+    """Names of the notebook pages in docs/ ("sweep" for sweep.ipynb)."""
+    return sorted({p.name.split(".")[0] for p in DOCS.glob("*.ipynb")})
+
+
+def notebook_source(name: str, language: str) -> Path:
+    """The .ipynb file of a notebook page in a language."""
+    suffix = ".ipynb" if language == LANGUAGES[0] else f".{language}.ipynb"
+    return DOCS / f"{name}{suffix}"
+
+
 def page_path(name: str, language: str) -> str:
     """Site path of a page, relative to the site root ("en/losses/")."""
     prefix = "" if language == LANGUAGES[0] else f"{language}/"
