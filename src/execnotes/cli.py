@@ -45,7 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"no {config_file}; run from the site's folder "
             "or pass -f PATH/mkdocs.yml"
         )
-    settings, pages, probe = _load(config_file)
+    settings, (pages, notebooks), probe = _load(config_file)
     if args.workers is not None:
         settings = dataclasses.replace(settings, workers=args.workers)
     # `check` never runs anything: it is a frozen build.
@@ -59,6 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         build = runner.new_build(probe=probe)
         build.scan(pages)
+        build.scan_notebooks(notebooks)
         build.wait_all()
     finally:
         runner.close()
@@ -69,13 +70,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _load(
     config_file: Path,
-) -> tuple[Settings, list[tuple[str, str, int]], Probe]:
+) -> tuple[
+    Settings, tuple[list[tuple[str, str, int]], list[tuple[str, str]]], Probe
+]:
     """The plugin's settings, the pages MkDocs would build (so that
-    `exclude_docs` and front matter count as in a build), and the site's
-    Markdown (so that blocks count exactly where they are rendered)."""
+    `exclude_docs` and front matter count as in a build) and its notebook
+    pages, and the site's Markdown (so that blocks count exactly where
+    they are rendered)."""
     from mkdocs.config import load_config
     from mkdocs.structure.files import get_files
 
+    from execnotes.nbfiles import notebook_sources
     from execnotes.plugin import (
         ExecNotesPlugin,
         MarkdownProbe,
@@ -87,7 +92,8 @@ def _load(
     plugin = config.plugins.get("execnotes")
     if not isinstance(plugin, ExecNotesPlugin):
         sys.exit(f"{config_file}: the execnotes plugin is not in 'plugins'")
-    pages = markdown_pages(get_files(config))
+    files = get_files(config)
+    pages = (markdown_pages(files), notebook_sources(files, config))
     return settings_from(plugin.config, config), pages, MarkdownProbe(config)
 
 
