@@ -122,15 +122,16 @@ def _execute(
     )
     try:
         tree = ast.parse(source, filename)
+    except SyntaxError as error:
+        return None, _syntax_problem(error)
+    try:
         last = _last_expression(tree, source)
         exec(compile(tree, filename, "exec"), namespace)
         if last is None:
             return None, None
         return eval(compile(last, filename, "eval"), namespace), None
     except BaseException as error:  # the cell's failure, reported
-        return None, _with_hint(
-            describe(error, context.root, context.package), source
-        )
+        return None, describe(error, context.root, context.package)
 
 
 def _last_expression(tree: ast.Module, source: str) -> ast.Expression | None:
@@ -157,18 +158,17 @@ def _ends_with_semicolon(source: str) -> bool:
     return bool(tokens) and tokens[-1].string == ";"
 
 
-def _with_hint(problem: Problem, source: str) -> Problem:
-    magic = any(
-        line.lstrip().startswith(("%", "!")) for line in source.splitlines()
-    )
-    if problem.exception != "SyntaxError" or not magic:
-        return problem
-    hint = (
-        "\nIPython commands (lines that start with % or !) do not run here: "
-        "cells are plain Python; remove the line (figures are shown "
-        "without %matplotlib inline)"
-    )
-    return replace(problem, message=problem.message + hint)
+def _syntax_problem(error: SyntaxError) -> Problem:
+    """A cell that is not Python: where, and why if it is IPython's."""
+    line = (error.text or "").strip()
+    message = f"{error.msg} (line {error.lineno}: {line})"
+    if line.startswith(("%", "!")):
+        message += (
+            "; IPython commands (lines that start with % or !) do not run "
+            "here: cells are plain Python (figures are shown without "
+            "%matplotlib inline)"
+        )
+    return Problem("error", "SyntaxError", message)
 
 
 def _separate(separator: bytes) -> None:

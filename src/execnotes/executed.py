@@ -29,6 +29,7 @@ from execnotes.protocol import CellResult
 from execnotes.render import failure_message, figure_name, literal
 
 FigureUrl = Callable[[str], str]
+_UNKNOWN = '<span class="execnotes-error">?</span>'
 _NOTEBOOK_LINK = re.compile(
     r"(?<!!)\[(?P<text>[^\]]*)\]\((?P<target>[^)\s:]+\.ipynb(?:#[^)\s]*)?)\)"
 )
@@ -93,8 +94,9 @@ class Executed:
         """The cell's Markdown with each inline value replaced."""
         text = cell.source
         for value in cell.values:
-            if value.expression:
-                text = text.replace(value.text, self._value(cell, value), 1)
+            # One that is not a value was reported when the notebook was read.
+            shown = self._value(cell, value) if value.expression else _UNKNOWN
+            text = text.replace(value.text, shown, 1)
         return text
 
     def _value(self, cell: Cell, value: InlineValue) -> str:
@@ -129,7 +131,7 @@ class Executed:
 
     def _missing(self, cell: Cell, message: str) -> str:
         self.problems.append((cell.number, message))
-        return '<span class="execnotes-error">?</span>'
+        return _UNKNOWN
 
     # -- the copy mkdocs-jupyter renders ----------------------------------
     def rendered(self, figure_url: FigureUrl, link: LinkResolver) -> str:
