@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 from site_helpers import ROOT
 
 HOOK = ROOT / "overrides" / "hooks" / "publishing.py"
@@ -178,3 +179,20 @@ def test_build_is_left_alone(repo: Repo) -> None:
     assert "publishing to" not in output
     sitemap = (repo.path / "site" / "sitemap.xml").read_text(encoding="utf-8")
     assert "github.io" not in sitemap
+
+
+def test_actions_deploy_only_after_the_tests() -> None:
+    """The workflow's deploy waits for the tests and builds strictly."""
+    workflow = yaml.safe_load(
+        (ROOT / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8")
+    )
+    jobs = workflow["jobs"]
+    assert jobs["pages"]["needs"] == "test"
+    assert jobs["deploy"]["needs"] == "pages"
+    assert "refs/heads/main" in jobs["pages"]["if"]
+    builds = [step.get("run", "") for step in jobs["pages"]["steps"]]
+    assert any("mkdocs build --strict" in run for run in builds)
+    workflows = sorted(
+        p.name for p in (ROOT / ".github" / "workflows").iterdir()
+    )
+    assert workflows == ["ci.yml"]  # no second way to deploy
