@@ -57,6 +57,43 @@ OVERFLOWING = """() => {
     return found;
 }"""
 
+# Table cells whose text is (partly) out of sight on the right, past the
+# table's scroll box or the viewport: a hidden column.
+HIDDEN_CELLS = """() => {
+    const width = document.documentElement.clientWidth;
+    const visibleRight = table => {
+        for (let box = table.parentElement;
+             box && box !== document.body; box = box.parentElement) {
+            if (getComputedStyle(box).overflowX !== "visible") {
+                return Math.min(box.getBoundingClientRect().right, width);
+            }
+        }
+        return width;
+    };
+    const found = [];
+    for (const table of document.querySelectorAll("article table")) {
+        const right = visibleRight(table);
+        for (const cell of table.querySelectorAll("td")) {
+            const walker = document.createTreeWalker(
+                cell, NodeFilter.SHOW_TEXT);
+            for (let node = walker.nextNode(); node;
+                 node = walker.nextNode()) {
+                if (node.parentElement.closest(".katex-mathml")) {
+                    continue;  // MathML for screen readers, not shown
+                }
+                const range = document.createRange();
+                range.selectNodeContents(node);
+                const rect = range.getBoundingClientRect();
+                if (rect.width > 0 && rect.right > right + 0.5) {
+                    found.push(cell.textContent.trim().slice(0, 40));
+                    break;
+                }
+            }
+        }
+    }
+    return found;
+}"""
+
 # Punctuation that starts a visual line in the article, with what
 # precedes it in the text.
 LINE_STARTS = """() => {
@@ -151,9 +188,19 @@ def phone(
 def test_nothing_is_wider_than_a_phone(
     phone: Page, language: str, name: str
 ) -> None:
-    """On a phone, wide formulas and tables scroll in their own box."""
+    """On a phone, nothing but a wide formula's own box scrolls sideways."""
     visit(phone, site_path(name, language))
     assert phone.evaluate(OVERFLOWING) == []
+
+
+@pytest.mark.parametrize("name", page_names())
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_tables_show_every_column_on_a_phone(
+    phone: Page, language: str, name: str
+) -> None:
+    """On a phone, every column of every table is in sight."""
+    visit(phone, page_path(name, language))
+    assert phone.evaluate(HIDDEN_CELLS) == []
 
 
 @pytest.mark.parametrize("name", page_names())
