@@ -223,7 +223,11 @@ def test_language_switch_stays_in_the_site(
     [("zh", "交叉熵", "losses"), ("en", "cross entropy", "losses")],
 )
 def test_search_finds_and_opens_a_note(
-    deployed_page: Page, language: str, query: str, name: str
+    deployed_page: Page,
+    page_log: PageLog,
+    language: str,
+    query: str,
+    name: str,
 ) -> None:
     """Search (its index and worker) works under the sub-path."""
     visit(deployed_page, page_path("index", language))
@@ -235,6 +239,7 @@ def test_search_finds_and_opens_a_note(
     deployed_page.locator(".md-search-result__item a").first.click()
     deployed_page.wait_for_load_state("load")
     assert urlsplit(deployed_page.url).path == first.path
+    assert not page_log.foreign_requests
 
 
 def test_figures_and_math(deployed_page: Page, page_log: PageLog) -> None:
@@ -259,7 +264,7 @@ def test_figures_and_math(deployed_page: Page, page_log: PageLog) -> None:
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_notebook_download(
-    deployed_page: Page, tmp_path: Path, language: str
+    deployed_page: Page, page_log: PageLog, tmp_path: Path, language: str
 ) -> None:
     """The notebook button downloads the page's notebook."""
     visit(deployed_page, page_path("losses", language))
@@ -270,6 +275,7 @@ def test_notebook_download(
     notebook = json.loads(target.read_text(encoding="utf-8"))
     assert notebook["nbformat"] == 4
     assert any(cell["cell_type"] == "code" for cell in notebook["cells"])
+    assert not page_log.foreign_requests
 
 
 @pytest.mark.parametrize(

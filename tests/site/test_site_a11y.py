@@ -14,21 +14,20 @@ from pathlib import Path
 import pytest
 from browsing import logged_context, logged_page, search_links, visit
 from playwright.sync_api import Browser, Page
-from site_helpers import LANGUAGES, PageLog, page_names, page_path
+from site_helpers import (
+    LANGUAGES,
+    NOT_FOUND,
+    PageLog,
+    page_names,
+    page_path,
+    site_path,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 FAILING = ("serious", "critical")
 SCHEMES = ("light", "dark")
-NOT_FOUND = "404"  # the 404 page of each language
-
-
-def site_path(name: str, language: str) -> str:
-    """Site path of a page, or of a language's 404 page."""
-    if name == NOT_FOUND:
-        return page_path("index", language) + "404.html"
-    return page_path(name, language)
 
 
 def violations(page: Page) -> list[str]:

@@ -17,6 +17,7 @@ import pytest
 from browsing import search, search_links, visit
 from playwright.sync_api import Browser, BrowserContext, Page
 from site_helpers import (
+    AUTHOR_PAGES,
     LANGUAGES,
     ROOT,
     PageLog,
@@ -56,8 +57,6 @@ FIRST_RESULTS = [
     ("channel", "conv-channels"),
     ("Trainer", "sgd"),
 ]
-# Pages for authors, kept out of search (front matter `search: exclude`).
-AUTHOR_PAGES = ("authoring", "report")
 CODE_TIMEOUT = 120  # seconds for a copied block to define its symbol
 
 

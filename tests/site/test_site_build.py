@@ -14,12 +14,15 @@ import pytest
 from bs4 import BeautifulSoup
 from mkdocs.utils.yaml import yaml_load
 from site_helpers import (
+    AUTHOR_PAGES,
     LANGUAGES,
+    NOT_FOUND,
     ROOT,
     code_page_names,
     page_names,
     page_path,
     prose_page_names,
+    site_path,
 )
 
 pytestmark = pytest.mark.slow
@@ -219,8 +222,6 @@ def test_search_indexes_domain_terms_whole(
     )
 
 
-# Pages for authors, kept out of search (front matter `search: exclude`).
-AUTHOR_PAGES = ("authoring", "report")
 TEX = re.compile(r"\\[A-Za-z]+|\\[()[\]]")
 CODE = re.compile(r"<pre>.*?</pre>|<code>.*?</code>", re.DOTALL)
 
@@ -276,7 +277,7 @@ def test_glossary_terms_are_keywords_of_their_notes(
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_404_page_in_each_language(site_dir: Path, language: str) -> None:
     """Each language has its own 404, linking the homes, with a search box."""
-    path = site_dir / page_path("index", language) / "404.html"
+    path = site_dir / site_path(NOT_FOUND, language)
     doc = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
     assert doc.html is not None
     assert doc.html.get("lang") == language

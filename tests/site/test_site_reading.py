@@ -11,7 +11,14 @@ from collections.abc import Iterator
 import pytest
 from browsing import logged_context, logged_page, visit
 from playwright.sync_api import Browser, Page
-from site_helpers import LANGUAGES, PageLog, page_names, page_path
+from site_helpers import (
+    LANGUAGES,
+    NOT_FOUND,
+    PageLog,
+    page_names,
+    page_path,
+    site_path,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -19,7 +26,6 @@ PHONE = {"width": 390, "height": 844}  # an iPhone 12 to 15 in portrait
 # Widths at which Chinese lines are checked: small phone, phone, tablet,
 # laptop (a line that starts with "。" depends on where lines happen to end).
 WIDTHS = (320, 390, 768, 1280)
-NOT_FOUND = "404"
 # Names that are the same in every language (checked as whole strings).
 PROPER_NAMES = {"Material for MkDocs"}
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
@@ -157,13 +163,6 @@ SHOW_CODE_BLOCKS = """async () => {
         await new Promise(done => requestAnimationFrame(done));
     }
 }"""
-
-
-def site_path(name: str, language: str) -> str:
-    """Site path of a page, or of a language's 404 page."""
-    if name == NOT_FOUND:
-        return page_path("index", language) + "404.html"
-    return page_path(name, language)
 
 
 @pytest.fixture
