@@ -168,6 +168,35 @@ def test_deploy_is_strict(repo: Repo) -> None:
     assert repo.published() == []
 
 
+def test_deploy_never_publishes_a_failing_snippet(repo: Repo) -> None:
+    """A snippet that raises aborts the deploy: no error box is pushed."""
+    (repo.path / "snippets").mkdir()
+    (repo.path / "snippets" / "__init__.py").write_text("", encoding="utf-8")
+    (repo.path / "snippets" / "broken.py").write_text(
+        'def show_broken():\n    """Fail."""\n    return {}["missing"]\n',
+        encoding="utf-8",
+    )
+    (repo.path / "docs" / "index.md").write_text(
+        "# Tiny\n\n```{run} snippets.broken.show_broken\n```\n",
+        encoding="utf-8",
+    )
+    config = repo.path / "mkdocs.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8")
+        + "plugins:\n  - execnotes\nmarkdown_extensions:\n"
+        "  - pymdownx.superfences\n",
+        encoding="utf-8",
+    )
+    code, output = repo.mkdocs(
+        "gh-deploy", SITE_URL="https://notes.example.org/"
+    )
+    assert code != 0
+    assert "execnotes" in output
+    assert "KeyError" in output
+    assert "nothing was published" in output
+    assert repo.published() == []
+
+
 def test_build_is_left_alone(repo: Repo) -> None:
     """`mkdocs build` neither derives an address nor turns strict."""
     repo.git("remote", "set-url", "origin", GITHUB_REMOTE)
