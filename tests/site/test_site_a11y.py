@@ -32,6 +32,7 @@ SCHEMES = ("light", "dark")
 
 def violations(page: Page) -> list[str]:
     """axe-core's serious and critical violations on the page, described."""
+    page.evaluate("document.fonts.ready.then(() => true)")  # final layout
     page.add_script_tag(path=str(AXE))
     found = page.evaluate(
         """async (failing) => {
