@@ -37,7 +37,7 @@ def page_path(name: str, language: str) -> str:
 # The 404 page of each language, as a page name for site_path().
 NOT_FOUND = "404"
 # Pages for authors, kept out of search (front matter `search: exclude`).
-AUTHOR_PAGES = ("authoring", "report")
+AUTHOR_PAGES = ("authoring", "guarantees", "report")
 
 
 def site_path(name: str, language: str) -> str:

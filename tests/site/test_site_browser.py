@@ -53,7 +53,7 @@ TOP = 5  # the expected page must be among the first TOP results
 # the execution report).
 FIRST_RESULTS = [
     ("nd.pick", "losses"),
-    ("正则化", "sgd"),
+    ("正则化", "overfitting"),
     ("批量大小", "minibatches"),
     ("batch size", "minibatches"),
     ("batch_size", "minibatches"),
