@@ -84,7 +84,13 @@ def test_outputs_are_labelled_and_values_hidden_unless_asked(
         label = result.select_one(".execnotes-label")
         assert label is not None
         assert label.get_text() in LABELS[language]
-    asked = source(name, language).read_text("utf-8").count("show: value")
+    asked = len(
+        re.findall(
+            r"^[ \t>]*show: value[ \t]*$",
+            source(name, language).read_text("utf-8"),
+            flags=re.MULTILINE,
+        )
+    )
     assert len(doc.select("pre.execnotes-value")) == asked
 
 

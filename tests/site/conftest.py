@@ -11,22 +11,13 @@ with stub pages) instead of this one (see site_helpers.py).
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import (
-    Browser,
-    BrowserContext,
-    ConsoleMessage,
-    Page,
-    Route,
-    sync_playwright,
-)
+from browsing import logged_context, logged_page
+from pages_server import pages_server
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from site_helpers import PageLog
 
 CHROMIUM = "/usr/bin/chromium"
@@ -42,21 +33,11 @@ CHROMIUM_ARGS = [
 ]
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="session")
 def base_url(site_dir: Path) -> Iterator[str]:
-    """URL of the built site, served on 127.0.0.1 by a background thread."""
-    handler = functools.partial(_QuietHandler, directory=str(site_dir))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    """URL of the built site, served on 127.0.0.1 as GitHub Pages would."""
+    with pages_server(site_dir) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -87,16 +68,7 @@ def context(
     browser: Browser, base_url: str, page_log: PageLog
 ) -> Iterator[BrowserContext]:
     """A fresh browser context that blocks and logs requests to other hosts."""
-    context = browser.new_context(base_url=base_url)
-
-    def route(route: Route) -> None:
-        if urlsplit(route.request.url).hostname == "127.0.0.1":
-            route.continue_()
-        else:
-            page_log.foreign_requests.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", route)
+    context = logged_context(browser, base_url, page_log)
     yield context
     context.close()
 
@@ -104,15 +76,4 @@ def context(
 @pytest.fixture
 def page(context: BrowserContext, page_log: PageLog) -> Page:
     """A page of `context` whose console errors go to `page_log`."""
-    page = context.new_page()
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            page_log.console_errors.append(message.text)
-
-    page.on("console", on_console)
-    page.on(
-        "pageerror",
-        lambda error: page_log.console_errors.append(f"uncaught: {error}"),
-    )
-    return page
+    return logged_page(context, page_log)

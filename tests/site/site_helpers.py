@@ -45,6 +45,19 @@ def page_path(name: str, language: str) -> str:
     return prefix if name == "index" else f"{prefix}{name}/"
 
 
+# The 404 page of each language, as a page name for site_path().
+NOT_FOUND = "404"
+# Pages for authors, kept out of search (front matter `search: exclude`).
+AUTHOR_PAGES = ("authoring", "guarantees", "report")
+
+
+def site_path(name: str, language: str) -> str:
+    """Site path of a page, or (for NOT_FOUND) of a language's 404 page."""
+    if name == NOT_FOUND:
+        return page_path("index", language) + "404.html"
+    return page_path(name, language)
+
+
 def source(name: str, language: str) -> Path:
     """The Markdown file of a page in a language."""
     suffix = ".md" if language == LANGUAGES[0] else f".{language}.md"

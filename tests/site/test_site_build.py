@@ -14,12 +14,15 @@ import pytest
 from bs4 import BeautifulSoup
 from mkdocs.utils.yaml import yaml_load
 from site_helpers import (
+    AUTHOR_PAGES,
     LANGUAGES,
+    NOT_FOUND,
     ROOT,
     code_page_names,
     page_names,
     page_path,
     prose_page_names,
+    site_path,
 )
 
 pytestmark = pytest.mark.slow
@@ -217,3 +220,79 @@ def test_search_indexes_domain_terms_whole(
         f"{term!r} indexed in pieces: is overrides/search/"
         "jieba_user_dict.txt loaded (mkdocs run from the repository root)?"
     )
+
+
+TEX = re.compile(r"\\[A-Za-z]+|\\[()[\]]")
+CODE = re.compile(r"<pre>.*?</pre>|<code>.*?</code>", re.DOTALL)
+
+
+def test_search_leaves_out_author_pages(search_index: dict) -> None:
+    """The authoring guide and the execution report are not indexed."""
+    authors = {
+        page_path(name, language)
+        for name in AUTHOR_PAGES
+        for language in LANGUAGES
+    }
+    indexed = [
+        doc["location"]
+        for doc in search_index["docs"]
+        if doc["location"].split("#")[0] in authors
+    ]
+    assert not indexed
+
+
+def test_search_index_holds_no_tex(search_index: dict) -> None:
+    """Formulas are indexed as text, so previews show no TeX source."""
+    tex = [
+        (doc["location"], TEX.findall(CODE.sub("", doc["text"])))
+        for doc in search_index["docs"]
+    ]
+    assert not [(location, found) for location, found in tex if found]
+    texts = " ".join(doc["text"] for doc in search_index["docs"])
+    assert "ŷ" in texts  # the formulas are there, as text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_glossary_terms_are_keywords_of_their_notes(
+    search_index: dict, site_dir: Path, language: str
+) -> None:
+    """Each note the glossary links has the linked rows' terms as keywords."""
+    glossary = html(site_dir, page_path("glossary", language))
+    rows = [
+        row.select("td")
+        for row in glossary.select(".glossary tbody tr")
+        if row.select("td a[href]")
+    ]
+    assert rows
+    docs = {doc["location"]: doc for doc in search_index["docs"]}
+    base = f"http://site/{page_path('glossary', language)}"
+    for cells in rows:
+        href = str(cells[-1].select_one("a[href]")["href"])  # type: ignore[index]
+        target = urlsplit(urljoin(base, href)).path.lstrip("/")
+        keywords = docs[target].get("keywords", "").replace(ZWSP, "")
+        for cell in cells[:2]:
+            assert cell.get_text(strip=True) in keywords, target
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_404_page_in_each_language(site_dir: Path, language: str) -> None:
+    """Each language has its own 404, linking the homes, with a search box."""
+    path = site_dir / site_path(NOT_FOUND, language)
+    doc = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+    assert doc.html is not None
+    assert doc.html.get("lang") == language
+    home = "/" + page_path("index", language)
+    switch = sorted(str(a["href"]) for a in doc.select("a.md-select__link"))
+    assert switch == sorted(
+        "/" + page_path("index", lang) for lang in LANGUAGES
+    )
+    form = doc.select_one("article form[role=search]")
+    assert form is not None
+    assert form.get("action") == home
+    assert form.select_one("input[name=q]") is not None
+    assert doc.select_one(f'article a[href="{home}"]') is not None
+    # Served at any depth: every asset is linked from the server's root.
+    assets = [str(tag["href"]) for tag in doc.select("link[href]")]
+    assets += [str(tag["src"]) for tag in doc.select("script[src]")]
+    assert assets
+    assert all(url.startswith("/") for url in assets)

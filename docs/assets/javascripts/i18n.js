@@ -21,7 +21,14 @@
  *    term, we append one Han character to it, which that splitter never
  *    keeps, so every word of the run, up to the end, can be found.
  *
- * 3. No requests for per-page sitemaps. For every <link rel="alternate">
+ * 3. Code names as one term. The index splits `nd.pick` and `batch_size`
+ *    into words, and a query is an OR of its words, so `nd.pick` ranked
+ *    first the page with the most `nd`s. A query word that is a dotted or
+ *    underscored name becomes its parts, each required, the last one as
+ *    typed so far (`+nd +pick*`) and, ranked higher, as a whole word
+ *    (`pick^10`): otherwise a rare longer word ("picks") would outrank it.
+ *
+ * 4. No requests for per-page sitemaps. For every <link rel="alternate">
  *    Material fetches "<href>/sitemap.xml", made for sites with one sub-site
  *    per language. mkdocs-static-i18n points those links at the twin page
  *    (e.g. /en/losses/), so each page load requested a missing
@@ -44,7 +51,7 @@
   var element = document.getElementById("__i18n");
   var settings = element ? JSON.parse(element.textContent) : null;
 
-  /* Part 3 */
+  /* Part 4 */
   var alternates = document.querySelectorAll("head link[rel=alternate][hreflang]");
   for (var i = 0; i < alternates.length; i++) {
     alternates[i].remove();
@@ -102,6 +109,28 @@
     });
   }
 
+  /* Part 3 */
+  var CODE_NAME = /^[A-Za-z]\w*(?:[._][A-Za-z0-9]\w*)+$/;
+
+  function codeNames(query) {
+    return query
+      .split(/(\s+)/)
+      .map(function (word) {
+        if (!CODE_NAME.test(word)) {
+          return word;
+        }
+        var parts = word.split(/[._]+/).filter(Boolean);
+        var last = parts.pop();
+        return parts
+          .map(function (part) {
+            return "+" + part;
+          })
+          .concat(["+" + last + "*", last + "^10"])
+          .join(" ");
+      })
+      .join("");
+  }
+
   function rewritten(message) {
     if (!message || !message.data) {
       return message;
@@ -114,7 +143,8 @@
       return Object.assign({}, message, { data: data });
     }
     if (message.type === QUERY && typeof message.data === "string") {
-      return Object.assign({}, message, { data: wholeTerms(message.data) });
+      var query = codeNames(wholeTerms(message.data));
+      return Object.assign({}, message, { data: query });
     }
     return message;
   }

@@ -1,0 +1,317 @@
+"""The README's way to publish, end to end: `mkdocs gh-deploy`.
+
+The project is copied into a scratch git repository whose `origin` is a
+GitHub URL that pushes to a local bare repository, and deployed with the
+plain command (SITE_URL unset), as the README says. The `gh-pages` branch
+it pushes is then served under a project sub-path by a server that
+answers like GitHub Pages (pages_server.py), and read in a browser.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from browsing import logged_context, logged_page, search_results, visit
+from pages_server import pages_server
+from playwright.sync_api import Browser, Page
+from site_helpers import (
+    LANGUAGES,
+    ROOT,
+    PageLog,
+    code_page_names,
+    page_path,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+OWNER, REPO = "gluon-owner", "gluon-notes"
+PREFIX = f"/{REPO}/"  # GitHub Pages serves a project site under /REPO/
+DEPLOY_TIMEOUT = 1800  # runs what the session's build left uncached
+# Not copied into the scratch repository: the build's own output, tools'
+# caches and the virtual environment (top-level names).
+LEFT_OUT = {".git", ".venv", "site", "build", "node_modules"}
+# Language switch tests: pages with and without code, and the home page.
+SWITCHED = ["index", "losses", "glossary", "training"]
+MISSING = "no-such-note/"
+
+
+@dataclass(frozen=True)
+class Deployed:
+    """What `mkdocs gh-deploy` pushed, checked out into a folder."""
+
+    files: frozenset[str]
+    tree: Path
+    output: str
+
+
+def _run(args: list[str], cwd: Path, **kwargs: object) -> str:
+    result = subprocess.run(
+        args,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        check=False,
+        **kwargs,  # type: ignore[call-overload]
+    )
+    assert result.returncode == 0, f"{' '.join(args)}:\n{result.stdout}"
+    return str(result.stdout)
+
+
+def _copy_project(target: Path) -> None:
+    """Copy the project (with its snippet cache) into `target`."""
+
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        top = Path(folder).resolve() == ROOT.resolve()
+        caches = {n for n in names if n.endswith((".egg-info", "_cache"))}
+        caches.discard(".execnotes-cache")  # results: no snippet re-runs
+        return (
+            (LEFT_OUT & set(names) if top else set())
+            | caches
+            | {"__pycache__"}
+        )
+
+    shutil.copytree(ROOT, target, ignore=ignore)
+
+
+@pytest.fixture(scope="module")
+def deployed(
+    site_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Deployed:
+    """The project deployed with `mkdocs gh-deploy` to a local bare remote.
+
+    Depends on site_dir so that the session's build has run the snippets
+    and this build takes their results from the copied cache.
+    """
+    scratch = tmp_path_factory.mktemp("deploy")
+    project, remote = scratch / "project", scratch / "remote.git"
+    _copy_project(project)
+    _run(["git", "init", "-q", "--bare", str(remote)], scratch)
+    for command in (
+        ["init", "-q"],
+        ["config", "user.name", "Tester"],
+        ["config", "user.email", "tester@example.org"],
+        ["add", "."],
+        ["commit", "-q", "-m", "notes"],
+        ["remote", "add", "origin", f"https://github.com/{OWNER}/{REPO}.git"],
+        ["remote", "set-url", "--push", "origin", str(remote)],
+    ):
+        _run(["git", *command], project)
+    env = {k: v for k, v in os.environ.items() if k != "SITE_URL"}
+    output = _run(
+        [sys.executable, "-m", "mkdocs", "gh-deploy"],
+        project,
+        env={**env, "NO_MKDOCS_2_WARNING": "1"},
+        timeout=DEPLOY_TIMEOUT,
+    )
+    tree = scratch / "gh-pages"
+    tree.mkdir()
+    archive = subprocess.run(
+        ["git", "archive", "gh-pages"],
+        cwd=remote,
+        capture_output=True,
+        check=True,
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+    files = _run(["git", "ls-tree", "-r", "--name-only", "gh-pages"], remote)
+    return Deployed(frozenset(files.split()), tree, output)
+
+
+@pytest.fixture(scope="module")
+def site_url(deployed: Deployed) -> Iterator[str]:
+    """The deployed branch, served under /REPO/ as GitHub Pages does."""
+    with pages_server(deployed.tree, PREFIX) as url:
+        yield url
+
+
+@pytest.fixture
+def deployed_page(
+    browser: Browser, site_url: str, page_log: PageLog
+) -> Iterator[Page]:
+    """A page for the deployed site that logs other hosts and errors."""
+    context = logged_context(browser, site_url, page_log)
+    yield logged_page(context, page_log)
+    context.close()
+
+
+def built_files(site_dir: Path) -> set[str]:
+    """Every file of a built site, relative to it."""
+    return {
+        path.relative_to(site_dir).as_posix()
+        for path in site_dir.rglob("*")
+        if path.is_file()
+    }
+
+
+def test_deploy_derives_the_published_address(deployed: Deployed) -> None:
+    """The plain command knows the project site's address from origin."""
+    address = f"https://{OWNER}.github.io/{REPO}/"
+    assert f"gh-deploy: publishing to {address}" in deployed.output
+    sitemap = (deployed.tree / "sitemap.xml").read_text(encoding="utf-8")
+    assert f"<loc>{address}</loc>" in sitemap
+
+
+def test_branch_holds_the_whole_site(
+    deployed: Deployed, site_dir: Path
+) -> None:
+    """gh-pages has every file of a local build, notebooks and figures too."""
+    assert deployed.files - {".nojekyll"} == built_files(site_dir)
+    notebooks = {
+        f"{page_path(name, language)}{name}.ipynb"
+        for name in code_page_names()
+        for language in LANGUAGES
+    }
+    assert notebooks <= deployed.files
+    figures = [f for f in deployed.files if f.endswith(".svg")]
+    assert any(f.startswith("assets/execnotes/") for f in figures)
+    assert {"404.html", "en/404.html"} <= deployed.files
+
+
+def styled(page: Page) -> bool:
+    """Whether Material's stylesheet applies (the header has a colour)."""
+    color = page.evaluate(
+        "getComputedStyle(document.querySelector('.md-header'))"
+        ".backgroundColor"
+    )
+    return color not in ("", "rgba(0, 0, 0, 0)", "transparent")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_home_page(
+    deployed_page: Page, page_log: PageLog, language: str
+) -> None:
+    """The home page of each language loads whole from the sub-path."""
+    response = deployed_page.goto(page_path("index", language))
+    assert response is not None
+    assert response.status == 200
+    visit(deployed_page, page_path("index", language))
+    assert deployed_page.evaluate("document.documentElement.lang") == language
+    assert styled(deployed_page)
+    assert not page_log.foreign_requests
+    assert not page_log.console_errors
+
+
+@pytest.mark.parametrize("name", SWITCHED)
+def test_language_switch_stays_in_the_site(
+    deployed_page: Page, page_log: PageLog, name: str
+) -> None:
+    """The language selector goes to the twin page under the sub-path."""
+    for source, target in (LANGUAGES, LANGUAGES[::-1]):
+        visit(deployed_page, page_path(name, source))
+        deployed_page.hover(".md-header .md-select")
+        deployed_page.click(f"a.md-select__link[hreflang={target}]")
+        deployed_page.wait_for_load_state("load")
+        path = urlsplit(deployed_page.url).path
+        assert path == PREFIX + page_path(name, target)
+        assert deployed_page.evaluate("document.documentElement.lang") == (
+            target
+        )
+    assert not page_log.foreign_requests
+
+
+@pytest.mark.parametrize(
+    ("language", "query", "name"),
+    [("zh", "交叉熵", "losses"), ("en", "cross entropy", "losses")],
+)
+def test_search_finds_and_opens_a_note(
+    deployed_page: Page,
+    page_log: PageLog,
+    language: str,
+    query: str,
+    name: str,
+) -> None:
+    """Search (its index and worker) works under the sub-path."""
+    visit(deployed_page, page_path("index", language))
+    deployed_page.locator("input.md-search__input").click()
+    deployed_page.keyboard.type(query)
+    deployed_page.keyboard.press("End")
+    first = urlsplit(search_results(deployed_page)[0])
+    assert first.path == PREFIX + page_path(name, language)
+    deployed_page.locator(".md-search-result__item a").first.click()
+    deployed_page.wait_for_load_state("load")
+    assert urlsplit(deployed_page.url).path == first.path
+    assert not page_log.foreign_requests
+
+
+def test_figures_and_math(deployed_page: Page, page_log: PageLog) -> None:
+    """Figures load from the sub-path and formulas are typeset."""
+    visit(deployed_page, page_path("training", "zh"))
+    images = deployed_page.evaluate(
+        """async () => {
+            const images = [...document.querySelectorAll("article img")];
+            images.forEach(image => { image.loading = "eager"; });
+            await Promise.all(images.map(image => image.decode()));
+            return images.map(image => [image.src, image.naturalWidth]);
+        }"""
+    )
+    assert images
+    for src, width in images:
+        assert urlsplit(src).path.startswith(PREFIX + "assets/execnotes/")
+        assert width > 0
+    assert deployed_page.locator(".arithmatex .katex").count() > 0
+    assert deployed_page.locator(".katex-error").count() == 0
+    assert not page_log.foreign_requests
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_notebook_download(
+    deployed_page: Page, page_log: PageLog, tmp_path: Path, language: str
+) -> None:
+    """The notebook button downloads the page's notebook."""
+    visit(deployed_page, page_path("losses", language))
+    with deployed_page.expect_download() as download:
+        deployed_page.click("a.execnotes-notebook")
+    target = tmp_path / "losses.ipynb"
+    download.value.save_as(target)
+    notebook = json.loads(target.read_text(encoding="utf-8"))
+    assert notebook["nbformat"] == 4
+    assert any(cell["cell_type"] == "code" for cell in notebook["cells"])
+    assert not page_log.foreign_requests
+
+
+@pytest.mark.parametrize(
+    ("path", "language", "home"),
+    [(MISSING, "zh", ""), (f"en/{MISSING}deeper/?ref=link", "en", "en/")],
+)
+def test_missing_page(
+    deployed_page: Page,
+    page_log: PageLog,
+    path: str,
+    language: str,
+    home: str,
+) -> None:
+    """A missing path gets a 404 in its language, with search and home."""
+    response = deployed_page.goto(path)
+    assert response is not None
+    assert response.status == 404
+    deployed_page.wait_for_function(
+        f"document.documentElement.lang === {language!r}"
+        " && typeof document$ !== 'undefined'"
+    )
+    shown, asked = urlsplit(deployed_page.url), urlsplit(PREFIX + path)
+    assert (shown.path, shown.query) == (asked.path, asked.query)
+    assert styled(deployed_page)
+    homes = deployed_page.locator(f'article a[href="{PREFIX}{home}"]')
+    assert homes.count() == 1
+    languages = deployed_page.locator("a.md-select__link")
+    assert sorted(
+        urlsplit(link.get_attribute("href") or "").path
+        for link in languages.all()
+    ) == [PREFIX, PREFIX + "en/"]
+    deployed_page.fill("input[name=q]", "softmax")
+    deployed_page.press("input[name=q]", "Enter")
+    deployed_page.wait_for_load_state("load")
+    assert urlsplit(deployed_page.url).path == PREFIX + home
+    assert search_results(deployed_page)
+    assert not page_log.foreign_requests
+    # The missing page's own status is the one expected error.
+    assert all("404" in error for error in page_log.console_errors)
