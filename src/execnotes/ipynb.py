@@ -91,20 +91,22 @@ class Notebook:
 
     def job_cells(self) -> tuple[CodeCell, ...]:
         """The code cells as a job runs them, each with the inline values
-        of the Markdown cells between it and the next code cell."""
+        of the Markdown cells between it and the next code cell (sorted:
+        twins that quote the same values in another order share a run)."""
         cells: list[CodeCell] = []
-        values: list[str] = []
+        values: set[str] = set()
         for cell in self.cells:
             if cell.kind == "code":
                 if cells:
-                    cells[-1] = CodeCell(cells[-1].source, tuple(values))
+                    cells[-1] = CodeCell(
+                        cells[-1].source, tuple(sorted(values))
+                    )
                 cells.append(CodeCell(cell.source))
-                values = []
+                values = set()
             else:
-                values += [v.expression for v in cell.values]
-                values = list(dict.fromkeys(values))
+                values |= {v.expression for v in cell.values if v.expression}
         if cells:
-            cells[-1] = CodeCell(cells[-1].source, tuple(values))
+            cells[-1] = CodeCell(cells[-1].source, tuple(sorted(values)))
         return tuple(cells)
 
 

@@ -146,9 +146,9 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
         self.notebook_uris = nbfiles.notebook_uris(files, config)
         if self.build is not None:
             self.build.scan(markdown_pages(files))
-            if self.build.execute:
-                notebooks = nbfiles.notebook_sources(files, config)
-                self.build.scan_notebooks(notebooks)
+            # Also when nothing runs: the pages are still made light.
+            notebooks = nbfiles.notebook_sources(files, config)
+            self.build.scan_notebooks(notebooks)
         adapter.add_asset_files(files, config)
         return files
 

@@ -41,6 +41,36 @@ def test_notebook_renders_with_outputs_in_both_languages(
     assert not nb_site.warnings
 
 
+def test_twins_quoting_values_in_another_order_share_a_run(
+    nb_site: Site,
+) -> None:
+    """The values a Markdown cell quotes may come in any order: the twins
+    still run once."""
+    cells = [("code", "a, b = 1, 2"), ("md", "{{ a }} and {{ b }}")]
+    nb_site.write("docs/two.ipynb", notebook(*cells))
+    cells[1] = ("md", "{{ b }} then {{ a }}")
+    nb_site.write("docs/two.en.ipynb", notebook(*cells))
+    nb_site.build()
+    assert ran(nb_site) == 5  # the index page's 3 blocks, nb, two
+    assert "2 then 1" in page(nb_site, "en/two/")
+
+
+def test_page_is_light_without_running(nb_site: Site) -> None:
+    """With the runner disabled, the page still has no inline CSS and its
+    quoted values show as a placeholder."""
+    nb_site.write(
+        "mkdocs.yml",
+        (nb_site.root / "mkdocs.yml")
+        .read_text()
+        .replace("workers: 1", "workers: 1\n      enabled: false"),
+    )
+    nb_site.build()
+    html = page(nb_site, "nb/")
+    start = html.index('<div class="jupyter-wrapper">')
+    assert "<style" not in html[start : html.index("<!-- jupyter-wrapper")]
+    assert "The value is …;" in html
+
+
 def test_page_is_the_sites_own_html(nb_site: Site) -> None:
     """No inline CSS or script, nothing from a CDN; theme code blocks;
     Chinese headings keep their ids; links go to site pages."""

@@ -36,9 +36,14 @@ def test_reads_cells_sources_and_inline_values() -> None:
         ('d["k"][0].real', ""),
         ("a", ""),
     ]
-    # Values after a code cell are evaluated once, after it.
+    # Values after a code cell are evaluated once, after it, in an order
+    # that does not depend on the prose (twins share one run).
     assert read.job_cells() == (CodeCell("a = 1", ("a", 'd["k"][0].real')),)
     assert read.problems == ()
+    twin = notebook(
+        ("code", "a = 1"), ("md", '{{ d["k"][0].real }}, {{ a:.1f }}')
+    )
+    assert ipynb.read_notebook("t.ipynb", twin).job_cells() == read.job_cells()
 
 
 @pytest.mark.parametrize(
