@@ -65,19 +65,32 @@ def notebook_runs(
     site_dir: Path, reader_python: Path
 ) -> dict[str, tuple[dict[str, Any], Ran]]:
     """Every notebook (site path) as recorded, and as run by nbclient in
-    the reader's kernel from an empty folder."""
+    the reader's kernel from an empty folder. Notebooks whose code cells
+    are the same (a page and its twin: only their Markdown differs, and
+    Markdown does not run) are run once, for both."""
     recorded = {
         path: path_on_disk.read_text(encoding="utf-8")
         for path, path_on_disk in site_notebooks(site_dir).items()
     }
+    first_with_code: dict[str, str] = {}
+    for text in recorded.values():
+        first_with_code.setdefault(_code_cells(text), text)
     ran = run_each(
-        [with_prefix_check(text) for text in recorded.values()],
+        [with_prefix_check(text) for text in first_with_code.values()],
         run_notebook,
     )
     return {
-        path: (json.loads(text), ran[with_prefix_check(text)])
+        path: (
+            json.loads(text),
+            ran[with_prefix_check(first_with_code[_code_cells(text)])],
+        )
         for path, text in recorded.items()
     }
+
+
+def _code_cells(text: str) -> str:
+    cells = json.loads(text)["cells"]
+    return json.dumps([c["source"] for c in cells if c["cell_type"] == "code"])
 
 
 @pytest.fixture(scope="session")

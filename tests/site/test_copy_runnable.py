@@ -13,7 +13,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 BLOCK = "div.execnotes-code"
 COPY_RUNNABLE = ".execnotes-copy-runnable"
-LABELS = {"zh": ("复制可运行版本", "已复制"), "en": ("Copy runnable", "Copied")}
+LABELS = {
+    "zh": ("复制可运行版本", "已复制"),
+    "en": ("Copy runnable", "Copied"),
+}
 
 
 def visit(page: Page, path: str) -> None:

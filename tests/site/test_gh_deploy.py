@@ -38,7 +38,7 @@ PREFIX = f"/{REPO}/"  # GitHub Pages serves a project site under /REPO/
 DEPLOY_TIMEOUT = 1800  # runs what the session's build left uncached
 # Not copied into the scratch repository: the build's own output, tools'
 # caches and the virtual environment (top-level names).
-LEFT_OUT = {".git", ".venv", "site", "build", "node_modules"}
+LEFT_OUT = {".git", ".venv", ".reader-venv", "site", "build", "node_modules"}
 # Language switch tests: pages with and without code, and the home page.
 SWITCHED = ["index", "losses", "glossary", "training"]
 MISSING = "no-such-note/"
@@ -68,8 +68,35 @@ def _run(args: list[str], cwd: Path, **kwargs: object) -> str:
 
 
 def _copy_project(target: Path) -> None:
-    """Copy the project (with its snippet cache) into `target`."""
+    """Copy the project as a clone has it (the files git tracks), with its
+    snippet cache, into `target`."""
+    listed = subprocess.run(
+        [
+            "git",
+            "ls-files",
+            "-z",
+            "--cached",
+            "--others",
+            "--exclude-standard",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        check=False,
+    )
+    if listed.returncode != 0:  # not a git checkout: copy all but caches
+        _copy_tree(target)
+        return
+    for name in filter(None, listed.stdout.decode().split("\0")):
+        source = ROOT / name
+        if source.is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)
+    cache = ROOT / ".execnotes-cache"
+    if cache.is_dir():  # results: no snippet re-runs
+        shutil.copytree(cache, target / ".execnotes-cache")
 
+
+def _copy_tree(target: Path) -> None:
     def ignore(folder: str, names: list[str]) -> set[str]:
         top = Path(folder).resolve() == ROOT.resolve()
         caches = {n for n in names if n.endswith((".egg-info", "_cache"))}

@@ -23,5 +23,7 @@ def test_a_clean_rebuild_gives_the_same_site(
         PYTHONHASHSEED="7",
     )
     found = differences(site_dir, again)
-    unexpected = {name: why for name, why in found.items() if name not in ALLOWED}
+    unexpected = {
+        name: why for name, why in found.items() if name not in ALLOWED
+    }
     assert unexpected == {}
