@@ -54,7 +54,8 @@ def code_cells(notebook: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def prose(notebook: dict[str, Any]) -> str:
-    """The Markdown cells, without their fenced code and display math."""
+    """The Markdown cells, without their code (fenced or inline) and display
+    math: a link written inside backticks is an example, not a link."""
     text = "\n\n".join(
         "".join(cell["source"])
         for cell in notebook["cells"]
@@ -66,6 +67,7 @@ def prose(notebook: dict[str, Any]) -> str:
         text,
         flags=re.MULTILINE | re.DOTALL,
     )
+    text = re.sub(r"(`+)[^`].*?\1", "`code`", text, flags=re.DOTALL)
     return re.sub(r"\$\$.*?\$\$", "", text, flags=re.DOTALL)
 
 
