@@ -11,7 +11,8 @@ CPU for COST seconds, and on the project's own site:
 - rebuilds as in `mkdocs serve`: executions after a prose edit and after
   editing one snippet module (expected: 0 and exactly its dependents);
 - the pool's overhead per run (a snippet that does nothing);
-- the peak memory (RSS of the build and its workers together).
+- the peak memory (PSS of the build and its workers together), and the
+  revert of an edit (a cache hit: no run).
 
 Nothing here is asserted: the numbers go into the issue notes.
 """
@@ -19,6 +20,7 @@ Nothing here is asserted: the numbers go into the issue notes.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import resource
 import shutil
@@ -89,9 +91,14 @@ def write_synthetic_site(
 
 
 def build(folder: Path, *, enabled: bool = True) -> tuple[float, float, float]:
-    """Run `mkdocs build`; return wall seconds, peak RSS (MiB) of the build
-    and all its workers together, and their CPU seconds (less noisy than
-    wall time on a shared machine)."""
+    """Run `mkdocs build`; return wall seconds, peak memory (MiB) of the
+    build and all its workers together, and their CPU seconds (less noisy
+    than wall time on a shared machine).
+
+    Memory is the proportional set size (PSS): a page shared by the zygote
+    and the children it forked is counted once, not once per process as
+    a sum of RSS would.
+    """
     env = dict(ENV, EXECNOTES_ENABLED="true" if enabled else "false")
     site = Path(tempfile.mkdtemp(prefix="bench-site-"))
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -121,12 +128,15 @@ def build(folder: Path, *, enabled: bool = True) -> tuple[float, float, float]:
 
 
 def _tree_rss(process: psutil.Process) -> int:
+    """The PSS of the process and all its descendants, summed."""
     total = 0
     try:
-        for member in [process, *process.children(recursive=True)]:
-            total += member.memory_info().rss
+        members = [process, *process.children(recursive=True)]
     except psutil.NoSuchProcess:
-        pass
+        return 0
+    for member in members:
+        with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+            total += member.memory_full_info().pss
     return total
 
 
@@ -168,7 +178,9 @@ def measure_builds(
     work, longest = _recorded_work(folder)
     workers = Settings(folder).worker_count
     print(f"\n## {name}")
-    print("                               wall       CPU     peak memory")
+    print(
+        "                               wall       CPU     peak memory (PSS)"
+    )
     print(
         f"plain build (runner disabled): {plain:6.2f} s  {plain_cpu:6.2f} s  {plain_mem:6.0f} MiB"
     )
@@ -236,7 +248,7 @@ def measure_serve(folder: Path, module: str, page_for_prose: str) -> None:
     dependents = _dependents(folder, module)
     module_runs, module_time = rebuild()
     path.write_text(original)
-    rebuild()
+    revert_runs, revert_time = rebuild()
     config = load_config(config_file=str(folder / "mkdocs.yml"))
     config.plugins.on_shutdown()
     print(
@@ -245,6 +257,10 @@ def measure_serve(folder: Path, module: str, page_for_prose: str) -> None:
     print(
         f"serve, edit {module}: {module_runs} executed, rebuild {module_time:.2f} s "
         f"(its dependents: {dependents})"
+    )
+    print(
+        f"serve, revert the edit: {revert_runs} executed, rebuild {revert_time:.2f} s "
+        "(expected 0: the earlier results are kept)"
     )
 
 

@@ -27,17 +27,25 @@ _EXECUTED = ("region", "module")  # kinds whose code runs as it is shown
 class Exporter:
     """Makes standalone code out of the snippets of one package.
 
-    Keeps the modules it parsed: make a new one when the code may have
-    changed (one per page render is cheap).
+    Keeps what it worked out (the standalone text of each snippet, too):
+    make a new one when the code may have changed.
     """
 
     def __init__(
         self, root: Path, package: str, modules: Modules | None = None
     ) -> None:
         self.package = Package(root, package, modules)
+        self._standalone: dict[Snippet, str] = {}
+        self._helpers: dict[tuple[Snippet, ...], list[Unit]] = {}
 
     def standalone(self, snippet: Snippet) -> str:
         """The snippet with every project definition it needs inlined."""
+        known = self._standalone.get(snippet)
+        if known is None:
+            known = self._standalone[snippet] = self._assemble(snippet)
+        return known
+
+    def _assemble(self, snippet: Snippet) -> str:
         units = self.closure([self.unit(snippet)])
         tail = snippet.call or ""
         imports = {i for unit in units for i in unit.imports}
@@ -96,6 +104,13 @@ class Exporter:
         """What a page's notebook must define before the page's own cells:
         the code its cells use that the page does not show, and what a
         cell needs before the page shows it; in dependency order."""
+        key = tuple(snippets)
+        known = self._helpers.get(key)
+        if known is None:
+            known = self._helpers[key] = self._page_helpers(snippets)
+        return list(known)
+
+    def _page_helpers(self, snippets: Sequence[Snippet]) -> list[Unit]:
         cells = [self.unit(snippet) for snippet in snippets]
         shown: set[Key] = set()
         helpers: dict[tuple[str, int], Unit] = {}

@@ -9,6 +9,7 @@ the caption does not already say.
 
 from __future__ import annotations
 
+import functools
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -52,6 +53,9 @@ class _Axes:
     image: bool = False
 
 
+# Pure, and parsing an SVG is slow: `mkdocs serve` asks again for every
+# figure of every page on every rebuild.
+@functools.lru_cache(maxsize=512)
 def alt_text(svg: str, language: str, fallback: str = "") -> str:
     """A description of the figure in `language` (zh or en), or
     `fallback` when the SVG names nothing."""

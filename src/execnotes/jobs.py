@@ -6,10 +6,10 @@ import glob
 import hashlib
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
 
 from execnotes import nbjobs, symbols
 from execnotes.cache import Memo, job_key
@@ -20,6 +20,8 @@ from execnotes.protocol import Job, Outcome, Problem
 
 if TYPE_CHECKING:
     from execnotes.session import Runner
+
+T = TypeVar("T")
 
 
 class Counts(NamedTuple):
@@ -91,7 +93,8 @@ class Build:
         self.problems: dict[tuple[str, int, str], str] = {}
         self._snippets: dict[tuple[str, bool], symbols.Snippet] = {}
         self._jobs: dict[tuple[symbols.Snippet, tuple[str, ...]], Job] = {}
-        self._modules = symbols.Modules()
+        self._modules = runner.modules
+        self._once: dict[str, object] = {}
         self.notebooks: dict[str, nbjobs.NotebookRun] = {}
 
     def scan(self, pages: Iterable[tuple[str, str, int]]) -> None:
@@ -281,6 +284,13 @@ class Build:
             for p in matches
         ]
         return hashlib.sha256(json.dumps(states).encode()).hexdigest()
+
+    def once(self, name: str, compute: Callable[[], T]) -> T:
+        """`compute()`, worked out once per build (for what every page of
+        the build shares, once all pages are scanned)."""
+        if name not in self._once:
+            self._once[name] = compute()
+        return cast(T, self._once[name])
 
     def record_problem(self, page: str, line: int, message: str) -> bool:
         """Remember a problem for the summary; False if already known."""

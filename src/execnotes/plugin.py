@@ -27,6 +27,7 @@ from execnotes.jobs import Build
 from execnotes.nbsite import NotebookHtml, NotebookPages
 from execnotes.protocol import check_timeout
 from execnotes.render import PageRenderer, Rendered
+from execnotes.serve import Accelerator, Publisher, sources
 from execnotes.session import Runner, Settings
 from execnotes.xref import notebook_name
 
@@ -65,6 +66,8 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
 
     def __init__(self) -> None:
         _forward_core_logs()
+        self.accelerator: Accelerator | None = None
+        self.publisher: Publisher | None = None
         self.runner: Runner | None = None
         self.build: Build | None = None
         self.depth = 0
@@ -79,8 +82,19 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """With this hook MkDocs keeps one plugin instance, and so the warm
-        workers, across the rebuilds of `mkdocs serve`."""
+        workers, across the rebuilds of `mkdocs serve`; there the plugin
+        also keeps what rebuilds can reuse (execnotes.serve)."""
         self.serving = command == "serve"
+        if self.serving and self.config.enabled and self.accelerator is None:
+            self.accelerator = Accelerator()
+            self.accelerator.start()
+            self.publisher = Publisher()
+
+    def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        """Under `serve`, keep compiled templates across rebuilds."""
+        if self.accelerator is not None:
+            self.accelerator.on_env(env)
+        return env
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """Check the options; keep the runner unless they changed."""
@@ -98,6 +112,12 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
             if self.serving and self.config.enabled and not settings.frozen:
                 self.runner.start_pool(warm=True)
         adapter.list_assets(config)
+        if self.depth == 0 and self.publisher is not None:
+            watched = [config.docs_dir, *map(str, config.watch)]
+            if self.runner is not None:
+                settings = self.runner.settings
+                watched.append(str(settings.root / settings.package))
+            self.publisher.start_build(config, sources(config, watched))
         if self.depth == 0:
             # Scan now, while MkDocs loads the theme, collects the files and
             # builds the navigation: runs that miss the cache start (and the
@@ -122,6 +142,8 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
         if self.runner is not None:
             settings = self.runner.settings
             server.watch(str(settings.root / settings.package))
+        if self.publisher is not None:
+            self.publisher.server = server
         return server
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
@@ -131,8 +153,7 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
                 self.build = self.runner.new_build(
                     execute=self.config.enabled, probe=MarkdownProbe(config)
                 )
-            settings = self.runner.settings
-            self.exporter = Exporter(settings.root, settings.package)
+            self.exporter = self.runner.exporter()
         self.depth += 1
         self.pages = {}
         self.jupyter_caches.use(config, nbfiles.build_language(config))
@@ -251,9 +272,21 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
             log.debug("execnotes: pruned %d old cache entries", removed)
         if build.execute:
             _log_summary(build)
+        if self.publisher is not None:
+            self.publisher.finish_build()
+
+    def on_post_page(
+        self, output: str, *, page: Page, config: MkDocsConfig
+    ) -> str:
+        """Under `serve`, publish an edited page as soon as it is built."""
+        if self.publisher is not None:
+            self.publisher.page_built(page, output)
+        return output
 
     def on_build_error(self, *, error: Exception) -> None:
         """Sum up what ran even when the build stops (e.g. --strict)."""
+        if self.publisher is not None:
+            self.publisher.abandon()
         build, self.build = self.build, None
         self.depth = 0
         if build is not None and build.execute:
@@ -264,6 +297,12 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
     def on_shutdown(self) -> None:
         """Stop the workers."""
         self.notebooks.close()
+        if self.accelerator is not None:
+            self.accelerator.stop()
+            self.accelerator = None
+        if self.publisher is not None:
+            self.publisher.stop()
+            self.publisher = None
         if self.runner is not None:
             self.runner.close()
         self.runner = None

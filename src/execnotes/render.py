@@ -8,7 +8,6 @@ after Markdown has run, so no output text can be read as Markdown or HTML.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
 from collections.abc import Callable
@@ -86,9 +85,13 @@ class PageRenderer:
         self._token_prefix = f"EXECNOTES{digest}FRAGMENT"
         self.rendered = Rendered("")
 
-    @functools.cached_property
+    @property
     def _places(self) -> dict[Key, list[xref.Place]]:
-        return xref.shown_places(self.build, self.exporter.package)
+        # The same for every page of the build: worked out once.
+        return self.build.once(
+            "places",
+            lambda: xref.shown_places(self.build, self.exporter.package),
+        )
 
     def render(self, markdown: str) -> Rendered:
         """Return the page with every block and inline value replaced."""

@@ -8,6 +8,7 @@ builds of every language, so each snippet runs at most once per build.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import logging
 import os
 import sys
@@ -15,8 +16,10 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from execnotes import symbols
 from execnotes.cache import Bound, Cache, Durations, environment
 from execnotes.directives import Probe
+from execnotes.export import Exporter
 from execnotes.inputs import Inputs
 from execnotes.jobs import Build
 from execnotes.pool import WorkerPool
@@ -67,6 +70,10 @@ class Runner:
         self.cache = Cache(folder, self.inputs, settings.cache_bound)
         self.durations = Durations(folder / "durations.json")
         self.environment = environment(settings.root, self.environ)
+        # Kept across the builds of `mkdocs serve`; each checks the source
+        # it depends on.
+        self.modules = symbols.Modules()
+        self._exporter: tuple[str, Exporter] | None = None
         self._pool: WorkerPool | None = None
         self._lock = threading.Lock()
         self._failures: dict[str, Outcome] = {}
@@ -116,6 +123,20 @@ class Runner:
             if warm:
                 self.start_pool(warm=True)
         return Build(self, execute=execute, probe=probe)
+
+    def exporter(self) -> Exporter:
+        """The exporter of the package as it is now: the same one (with
+        what it worked out) while no module of the package changed."""
+        root, package = self.settings.root, self.settings.package
+        files = sorted((root / package).rglob("*.py"))
+        digest = hashlib.sha256()
+        for path in files:
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+        key = digest.hexdigest()
+        if self._exporter is None or self._exporter[0] != key:
+            self._exporter = (key, Exporter(root, package, self.modules))
+        return self._exporter[1]
 
     def keep(self, job: Job, outcome: Outcome) -> Outcome:
         """Store a finished run: a success in the cache on disk, a failure

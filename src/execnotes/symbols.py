@@ -18,6 +18,7 @@ from execnotes.codeinfo import defined_by, free_names
 from execnotes.directives import did_you_mean
 from execnotes.imports import absolute_source, bound_name, wrapped
 
+_MAX_REMEMBERED = 10_000
 _IDENTIFIER = re.compile(r"^[A-Za-z_]\w*$")
 _REGION_NAME = re.compile(r"^[A-Za-z_][\w-]*$")
 _REGION_START = re.compile(r"^\s*# region (?P<name>[A-Za-z_][\w-]*)\s*$")
@@ -76,6 +77,8 @@ class Modules:
 
     def __init__(self) -> None:
         self._parsed: dict[str, ParsedModule] = {}
+        # Resolved names, by what they depend on: the module's source.
+        self.snippets: dict[tuple[str, bool, str], Snippet] = {}
 
     def parse(self, rel: str, source: str) -> ParsedModule:
         """The module parsed, from memory if the source is unchanged."""
@@ -120,6 +123,30 @@ def resolve(
     module, symbol, path = _split_module(parts, root)
     rel = path.relative_to(root).as_posix()
     source = read_source(path, rel)
+    known = (
+        None
+        if modules is None
+        else modules.snippets.get((target, run, source))
+    )
+    if known is not None:
+        return known
+    snippet = _snippet(target, module, symbol, rel, source, run, modules)
+    if modules is not None:
+        if len(modules.snippets) > _MAX_REMEMBERED:
+            modules.snippets.clear()  # versions of edited modules pile up
+        modules.snippets[(target, run, source)] = snippet
+    return snippet
+
+
+def _snippet(
+    target: str,
+    module: str,
+    symbol: str | None,
+    rel: str,
+    source: str,
+    run: bool,
+    modules: Modules | None,
+) -> Snippet:
     if symbol is None:
         if run:
             raise SymbolError(

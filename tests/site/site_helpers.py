@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -188,3 +189,51 @@ def build_site(out: Path, **extra: str) -> Path:
             pytrace=False,
         )
     return out
+
+
+# Left out of a copy of the project when it is not a git checkout: the
+# virtual environments, builds and caches (top-level names).
+_LEFT_OUT = {".git", ".venv", ".reader-venv", "site", "build", "node_modules"}
+
+
+def copy_project(target: Path) -> None:
+    """Copy the project as a clone has it (the files git tracks), with its
+    snippet cache, into `target`."""
+    listed = subprocess.run(
+        [
+            "git",
+            "ls-files",
+            "-z",
+            "--cached",
+            "--others",
+            "--exclude-standard",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        check=False,
+    )
+    if listed.returncode != 0:  # not a git checkout: copy all but caches
+        _copy_tree(target)
+        return
+    for name in filter(None, listed.stdout.decode().split("\0")):
+        source = ROOT / name
+        if source.is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)
+    cache = ROOT / ".execnotes-cache"
+    if cache.is_dir():  # results: no snippet re-runs
+        shutil.copytree(cache, target / ".execnotes-cache")
+
+
+def _copy_tree(target: Path) -> None:
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        top = Path(folder).resolve() == ROOT.resolve()
+        caches = {n for n in names if n.endswith((".egg-info", "_cache"))}
+        caches.discard(".execnotes-cache")  # results: no snippet re-runs
+        return (
+            (_LEFT_OUT & set(names) if top else set())
+            | caches
+            | {"__pycache__"}
+        )
+
+    shutil.copytree(ROOT, target, ignore=ignore)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -25,9 +24,9 @@ from pages_server import pages_server
 from playwright.sync_api import Browser, Page
 from site_helpers import (
     LANGUAGES,
-    ROOT,
     PageLog,
     code_page_names,
+    copy_project,
     page_path,
 )
 
@@ -36,9 +35,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 OWNER, REPO = "gluon-owner", "gluon-notes"
 PREFIX = f"/{REPO}/"  # GitHub Pages serves a project site under /REPO/
 DEPLOY_TIMEOUT = 1800  # runs what the session's build left uncached
-# Not copied into the scratch repository: the build's own output, tools'
-# caches and the virtual environment (top-level names).
-LEFT_OUT = {".git", ".venv", ".reader-venv", "site", "build", "node_modules"}
 # Language switch tests: pages with and without code, and the home page.
 SWITCHED = ["index", "losses", "glossary", "training"]
 MISSING = "no-such-note/"
@@ -67,49 +63,6 @@ def _run(args: list[str], cwd: Path, **kwargs: object) -> str:
     return str(result.stdout)
 
 
-def _copy_project(target: Path) -> None:
-    """Copy the project as a clone has it (the files git tracks), with its
-    snippet cache, into `target`."""
-    listed = subprocess.run(
-        [
-            "git",
-            "ls-files",
-            "-z",
-            "--cached",
-            "--others",
-            "--exclude-standard",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        check=False,
-    )
-    if listed.returncode != 0:  # not a git checkout: copy all but caches
-        _copy_tree(target)
-        return
-    for name in filter(None, listed.stdout.decode().split("\0")):
-        source = ROOT / name
-        if source.is_file():
-            (target / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target / name)
-    cache = ROOT / ".execnotes-cache"
-    if cache.is_dir():  # results: no snippet re-runs
-        shutil.copytree(cache, target / ".execnotes-cache")
-
-
-def _copy_tree(target: Path) -> None:
-    def ignore(folder: str, names: list[str]) -> set[str]:
-        top = Path(folder).resolve() == ROOT.resolve()
-        caches = {n for n in names if n.endswith((".egg-info", "_cache"))}
-        caches.discard(".execnotes-cache")  # results: no snippet re-runs
-        return (
-            (LEFT_OUT & set(names) if top else set())
-            | caches
-            | {"__pycache__"}
-        )
-
-    shutil.copytree(ROOT, target, ignore=ignore)
-
-
 @pytest.fixture(scope="module")
 def deployed(
     site_dir: Path, tmp_path_factory: pytest.TempPathFactory
@@ -121,7 +74,7 @@ def deployed(
     """
     scratch = tmp_path_factory.mktemp("deploy")
     project, remote = scratch / "project", scratch / "remote.git"
-    _copy_project(project)
+    copy_project(project)
     _run(["git", "init", "-q", "--bare", str(remote)], scratch)
     for command in (
         ["init", "-q"],

@@ -1,0 +1,116 @@
+"""`mkdocs serve` of the real site, edited in quick succession: once it is
+quiet, every page it serves equals a fresh `mkdocs build` of the same tree.
+
+Edits: prose of one page, a snippet module (its blocks run again), the
+navigation in mkdocs.yml, and a new page in both languages. The fresh
+build uses the serve's own address as `site_url` (serve sets it), and the
+livereload script serve injects into HTML is taken out before comparing.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from site_helpers import copy_project
+
+from tests.reproducible import ALLOWED, masked
+
+pytestmark = [pytest.mark.slow]
+
+_LIVERELOAD = re.compile(rb"<script>\s*var livereload = .*?</script>", re.S)
+_WAIT = 600.0  # the first build runs what the copied cache lacks
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _get(url: str) -> bytes | None:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return bytes(response.read())
+    except (urllib.error.URLError, OSError):
+        return None
+
+
+def _until(url: str, text: bytes, what: str) -> None:
+    deadline = time.monotonic() + _WAIT
+    while (page := _get(url)) is None or text not in page:
+        assert time.monotonic() < deadline, f"never served: {what}"
+        time.sleep(0.3)
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{path} has no {old!r}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _environment() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "SITE_URL"}
+    return {**env, "NO_MKDOCS_2_WARNING": "1"}
+
+
+def test_served_site_ends_as_a_fresh_build(tmp_path: Path) -> None:
+    """After prose, snippet, navigation and new-page edits, every file the
+    server serves equals the fresh build's, but what may differ anyway."""
+    project = tmp_path / "project"
+    copy_project(project)
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}/"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
+        cwd=project,
+        env=_environment(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _until(base, b"</html>", "the first build")
+        docs = project / "docs"
+        _edit(docs / "losses.md", "\n## ", "\n一段新加的说明。\n\n## ")
+        _edit(
+            project / "snippets/conv.py",
+            '"""',
+            '"""Edited. ',
+        )
+        _edit(project / "mkdocs.yml", "      - references.md\n", "")
+        (docs / "extra-note.md").write_text("# 新的一页\n\n正文。\n")
+        (docs / "extra-note.en.md").write_text("# A new page\n\nText.\n")
+        _until(base + "en/extra-note/", b"A new page", "the new page")
+        _until(base + "losses/", "一段新加的说明".encode(), "the prose edit")
+        time.sleep(3)  # the watcher's debounce: let every rebuild settle
+        _until(base + "en/extra-note/", b"A new page", "the quiet site")
+        fresh = tmp_path / "fresh"
+        subprocess.run(
+            [sys.executable, "-m", "mkdocs", "build", "-d", str(fresh)],
+            cwd=project,
+            env={**_environment(), "SITE_URL": base},
+            check=True,
+            capture_output=True,
+        )
+        different = {}
+        for path in sorted(p for p in fresh.rglob("*") if p.is_file()):
+            name = path.relative_to(fresh).as_posix()
+            served = _get(base + name)
+            assert served is not None, f"not served: {name}"
+            served = _LIVERELOAD.sub(b"", served)
+            if masked(name, served) != masked(name, path.read_bytes()):
+                different[name] = ALLOWED.get(name, "differs")
+        unexpected = {k: v for k, v in different.items() if k not in ALLOWED}
+        assert unexpected == {}
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)
