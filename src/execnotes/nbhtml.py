@@ -10,6 +10,11 @@ Chinese text (a Chinese heading gets an empty id). Here:
 - code cells become the theme's code blocks (its highlighting and copy
   button), without mkdocs-jupyter's own copy buttons;
 - Markdown cells are unwrapped, so that their text is the page's own;
+- math in Markdown cells (Jupyter's `$...$` and `$$...$$`) is marked up
+  as pymdownx.arithmatex marks it (`<span class="arithmatex">\\(...\\)</span>`,
+  `<div class="arithmatex">\\[...\\]</div>`), so that the site treats it
+  as the math of its other pages: rendered by its KaTeX, and indexed for
+  search as text rather than as TeX source;
 - headings get the ids the site's Markdown would give them (its slugify),
   which also make the page's table of contents;
 - prompts (`In [1]:`) stay out of the search index.
@@ -62,6 +67,12 @@ _MARKDOWN_CELL = re.compile(
     r'(?=\s*(?:<div class="jp-Cell |</div> <!-- jp-Notebook -->))',
     re.DOTALL,
 )
+# Code in a Markdown cell: its dollars are text.
+_LITERAL = re.compile(r"(<pre\b.*?</pre>|<code\b.*?</code>)", re.DOTALL)
+_DISPLAY_PARAGRAPH = re.compile(r"<p>\s*\$\$([^$]+?)\$\$\s*</p>")
+_DISPLAY = re.compile(r"\$\$([^$]+?)\$\$")
+# Within one element (no tag inside), not an escaped dollar.
+_INLINE = re.compile(r"(?<!\\)\$([^$<]+?)(?<!\\)\$")
 _HEADING = re.compile(
     r'<h(?P<level>[1-6]) id="[^"]*">(?P<inner>.*?)'
     r'<a class="anchor-link" href="#[^"]*">¶</a></h(?P=level)>',
@@ -78,7 +89,9 @@ def tidy(
     contents (as Python-Markdown's toc tokens, nested)."""
     for pattern in _DROPPED:
         page_html = pattern.sub("", page_html)
-    page_html = _MARKDOWN_CELL.sub(r"\g<content>", page_html)
+    page_html = _MARKDOWN_CELL.sub(
+        lambda cell: _marked_math(cell["content"]), page_html
+    )
     page_html = _CODE.sub(_code_block, page_html)
     page_html = _PROMPT.sub(r'<div class="\1" data-search-exclude>', page_html)
     tokens: list[dict[str, Any]] = []
@@ -96,6 +109,21 @@ def tidy(
 
     page_html = _HEADING.sub(heading, page_html)
     return page_html, nest_toc_tokens(tokens)
+
+
+def _marked_math(content: str) -> str:
+    """A Markdown cell's HTML with its math marked up as arithmatex does."""
+    parts = _LITERAL.split(content)
+    # re.split with one group: even items are outside code, odd ones code.
+    for at in range(0, len(parts), 2):
+        part = _DISPLAY_PARAGRAPH.sub(
+            r'<div class="arithmatex">\\[\1\\]</div>', parts[at]
+        )
+        part = _DISPLAY.sub(r'<span class="arithmatex">\\[\1\\]</span>', part)
+        parts[at] = _INLINE.sub(
+            r'<span class="arithmatex">\\(\1\\)</span>', part
+        )
+    return "".join(parts)
 
 
 def _code_block(match: re.Match[str]) -> str:

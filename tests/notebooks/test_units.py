@@ -204,3 +204,23 @@ def test_tidy_makes_the_notebook_a_page_of_the_site() -> None:
     )
     assert [(t["id"], t["level"]) for t in toc] == [("损失-L", 1)]
     assert [c["id"] for c in toc[0]["children"]] == ["损失"]
+
+
+def test_tidy_marks_math_up_as_the_sites_other_pages() -> None:
+    """Jupyter's $ and $$ become arithmatex's markup (the site's KaTeX
+    renders it, search indexes it as text); dollars in code stay."""
+    cell = RENDERED.replace(
+        "<div>raw html</div>",
+        "<p>loss $\\hat y - y$ and $1-\\eta =$ 0.5, price \\$3</p>\n"
+        "<p>$$\\sum_i x_i$$</p>\n<p>a <code>$HOME</code> b</p>"
+        "<pre>echo $x $y</pre><p>inline $$a$$ here</p>",
+    )
+    html, _ = nbhtml.tidy(cell, lambda text, sep: text)
+    assert (
+        '<p>loss <span class="arithmatex">\\(\\hat y - y\\)</span> and '
+        '<span class="arithmatex">\\(1-\\eta =\\)</span> 0.5, price \\$3</p>'
+    ) in html
+    assert '<div class="arithmatex">\\[\\sum_i x_i\\]</div>' in html
+    assert "<code>$HOME</code>" in html
+    assert "<pre>echo $x $y</pre>" in html
+    assert '<p>inline <span class="arithmatex">\\[a\\]</span> here</p>' in html

@@ -70,8 +70,8 @@ def search(page: Page, query: str) -> list[str]:
 def search_links(page: Page, query: str) -> list[str]:
     """Type a query into the search box; the links of all results.
 
-    Material shows ten results and more as the list is scrolled: scroll
-    until the list stops growing.
+    Material shows ten results and four more each time the list is
+    scrolled to its end: scroll until the list stops growing.
     """
     box = page.locator("input.md-search__input")
     box.click()
@@ -87,10 +87,20 @@ def search_results(page: Page) -> list[str]:
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         time.sleep(0.2)
+        # Material asks for more when the list *reaches* its end, so the
+        # list leaves the end (one frame) before it goes back there, as a
+        # reader's scrolling does.
         hrefs = page.evaluate(
-            """() => {
+            """async () => {
+                const frame = () => new Promise(
+                    done => requestAnimationFrame(() => setTimeout(done)));
                 const list = document.querySelector(".md-search__scrollwrap");
-                if (list) { list.scrollTop = list.scrollHeight; }
+                if (list) {
+                    list.scrollTop = 0;
+                    await frame();
+                    list.scrollTop = list.scrollHeight;
+                    await frame();
+                }
                 return [...document.querySelectorAll(
                     ".md-search-result__item")].map(
                         item => item.querySelector("a").href);

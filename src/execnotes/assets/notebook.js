@@ -1,17 +1,17 @@
 /*
  * execnotes: math in the Markdown cells of notebook pages.
  *
- * Jupyter writes math between $ and $$, which the page keeps as text;
- * the site's KaTeX (its auto-render extension, if the site loads it)
- * renders it, never inside code or outputs.
+ * Jupyter writes math between $ and $$; the plugin marks it up as
+ * pymdownx.arithmatex does (\(...\) and \[...\] in an "arithmatex"
+ * element). The site's KaTeX (its auto-render extension, if the site
+ * loads it) renders it here, never inside code or outputs; on a site that
+ * renders arithmatex's math itself, what is rendered is not rendered again.
  */
 (() => {
   "use strict";
 
   const options = {
     delimiters: [
-      { left: "$$", right: "$$", display: true },
-      { left: "$", right: "$", display: false },
       { left: "\\(", right: "\\)", display: false },
       { left: "\\[", right: "\\]", display: true },
     ],
