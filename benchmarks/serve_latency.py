@@ -12,7 +12,7 @@ with the same pages). The edits alternate between them, one at a time:
 
 For each edit: the time from the save to the served page containing the
 edit (polled every 20 ms), and to the end of the whole rebuild (the line
-MkDocs logs when it is done). Medians and every sample are printed;
+`serve` logs when it is done). Medians and every sample are printed;
 nothing is asserted.
 """
 
@@ -35,8 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-_BUILT = re.compile(r"Documentation built in ([\d.]+) seconds")
-_RUNS = re.compile(r"execnotes: (\d+) (?:snippets? )?(?:ran|run)")
+# What `serve` logs when its first build is done, and then each rebuild.
+_BUILT = re.compile(r"Serving on http|Reloading browsers")
 
 
 @dataclass
