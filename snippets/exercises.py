@@ -4,22 +4,14 @@ import math
 
 from mxnet import autograd, nd
 
-from snippets.batches import data_iter
-from snippets.initialization import get_params
 from snippets.losses import squared_loss
-from snippets.optim import linear_net, sgd, trainer_sgd
-from snippets.training import linreg, synthetic_data
+from snippets.optim import linear_net, trainer_sgd
+from snippets.training import linreg, synthetic_data, train_linreg_scratch
 
 
 def fit_linreg(features, labels, lr, batch_size, num_epochs):
     """Fit linreg by minibatch SGD on squared_loss; the final mean loss."""
-    w, b = get_params(features.shape[1], 1)
-    for _ in range(num_epochs):
-        for X, y in data_iter(batch_size, features, labels):
-            with autograd.record():
-                loss = squared_loss(linreg(X, w, b), y)
-            loss.backward()
-            sgd([w, b], lr, X.shape[0])
+    w, b = train_linreg_scratch(features, labels, num_epochs, lr, batch_size)
     return squared_loss(linreg(features, w, b), labels).mean().asscalar()
 
 

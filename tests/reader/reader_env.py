@@ -142,3 +142,13 @@ def with_prefix_check(text: str) -> str:
     }
     notebook["cells"].insert(0, cell)
     return json.dumps(notebook)
+
+
+def assert_ran_in_reader_kernel(ran: Ran) -> None:
+    """The notebook ran top to bottom, and its first cell printed the
+    reader's environment (sys.prefix): its kernel was the reader's."""
+    assert ran.ok, ran.output[-3000:]
+    assert ran.notebook is not None
+    first = ran.notebook["cells"][0]
+    printed = "".join("".join(out["text"]) for out in first["outputs"])
+    assert printed.strip() == os.path.realpath(READER_VENV)

@@ -4,7 +4,6 @@ with nbclient, in the reader's environment, from an empty folder."""
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,11 @@ from typing import Any
 import pytest
 
 from execnotes.xref import notebook_name
-from tests.reader.reader_env import READER_VENV, Ran, site_notebooks
+from tests.reader.reader_env import (
+    Ran,
+    assert_ran_in_reader_kernel,
+    site_notebooks,
+)
 from tests.site.site_helpers import LANGUAGES, code_page_names, page_path
 
 pytestmark = [pytest.mark.slow, pytest.mark.reader]
@@ -77,11 +80,7 @@ def test_notebook_runs_in_the_reader_kernel(
 ) -> None:
     """The notebook runs top to bottom, and its kernel is the reader's."""
     _, ran = notebook_runs[notebook_path(name, language)]
-    assert ran.ok, ran.output[-3000:]
-    assert ran.notebook is not None
-    first = ran.notebook["cells"][0]
-    printed = "".join("".join(out["text"]) for out in first["outputs"])
-    assert printed.strip() == os.path.realpath(READER_VENV)
+    assert_ran_in_reader_kernel(ran)
 
 
 @NOTEBOOKS
