@@ -76,6 +76,28 @@ def download(
     return dumps(data), problem
 
 
+def runnables(
+    executed: Executed, exporter: Exporter, *, seed: int
+) -> list[str] | None:
+    """For each code cell, the text "Copy runnable" copies: the seeding and
+    the helpers of the download's setup, then the cells up to this one,
+    which it needs as it needs them in Jupyter. None if the helpers
+    cannot be inlined (the download says why)."""
+    try:
+        helpers = _helpers(executed, exporter)
+    except ExportError:
+        return None
+    package = exporter.package.name
+    parts = [_SEED.format(seed=seed).rstrip("\n")]
+    if helpers:
+        parts.append(assemble(helpers, header=HELPERS_HEADER).rstrip("\n"))
+    texts = []
+    for cell in executed.notebook.code_cells:
+        parts.append(_without_imports(cell.source, exporter, package))
+        texts.append("\n\n\n".join(parts) + "\n")
+    return texts
+
+
 def _helpers(executed: Executed, exporter: Exporter) -> list[Unit]:
     """What the cells import from the package, with what it needs, in
     dependency order."""

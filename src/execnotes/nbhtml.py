@@ -111,6 +111,28 @@ def tidy(
     return page_html, nest_toc_tokens(tokens)
 
 
+# The code of a code cell (after `tidy`), in the cell's editor area.
+_CELL_CODE = re.compile(
+    r'(<div class="jp-CodeMirrorEditor jp-Editor jp-InputArea-editor"'
+    r'[^>]*>\s*<div class="CodeMirror[^"]*">\s*)'
+    r'(<div class="language-[\w+-]+ highlight"><pre>.*?</pre></div>)',
+    re.DOTALL,
+)
+
+
+def with_runnables(page_html: str, closings: list[str]) -> str:
+    """Each code cell's code made a block with its "Copy runnable" text
+    (`closings`, one per code cell, in order); unchanged if the page's
+    code cells are not as many."""
+    if len(_CELL_CODE.findall(page_html)) != len(closings):
+        return page_html
+    found = iter(closings)
+    return _CELL_CODE.sub(
+        lambda m: f'{m[1]}<div class="execnotes-code">{m[2]}{next(found)}',
+        page_html,
+    )
+
+
 def _marked_math(content: str) -> str:
     """A Markdown cell's HTML with its math marked up as arithmatex does."""
     parts = _LITERAL.split(content)

@@ -29,7 +29,7 @@ from execnotes import adapter, fragments, nbhtml
 from execnotes.executed import Executed, dumps
 from execnotes.export import Exporter
 from execnotes.jobs import Build
-from execnotes.nbdownload import download
+from execnotes.nbdownload import download, runnables
 from execnotes.xref import Links, notebook_link, notebook_name
 
 
@@ -108,6 +108,15 @@ class NotebookPages:
             seed=build.runner.settings.seed,
             link=lambda to: notebook_link(to, source, with_code, links),
         )
+        runnable = runnables(
+            executed, exporter, seed=build.runner.settings.seed
+        )
+        if runnable is not None:
+            closing = [
+                fragments.code_closing(text, executed.language)
+                for text in runnable
+            ]
+            page_html = nbhtml.with_runnables(page_html, closing)
         problems = list(executed.problems)
         if problem is not None:
             problems.append((0, f"download: {problem}"))

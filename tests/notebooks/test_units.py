@@ -224,3 +224,24 @@ def test_tidy_marks_math_up_as_the_sites_other_pages() -> None:
     assert "<code>$HOME</code>" in html
     assert "<pre>echo $x $y</pre>" in html
     assert '<p>inline <span class="arithmatex">\\[a\\]</span> here</p>' in html
+
+
+def test_code_cells_get_their_copy_runnable_text() -> None:
+    """Each code cell's code becomes a block with its runnable text; with
+    a text count that does not match the cells, the page is unchanged."""
+    cell = RENDERED.replace(
+        '<div class="highlight-ipynb',
+        '<div class="jp-CodeMirrorEditor jp-Editor jp-InputArea-editor" '
+        'data-type="inline">\n<div class="CodeMirror cm-s-jupyter">\n'
+        '<div class="highlight-ipynb',
+    )
+    html, _ = nbhtml.tidy(cell, lambda text, sep: text)
+    closing = '<pre class="execnotes-runnable" hidden>x = 1</pre></div>'
+    made = nbhtml.with_runnables(html, [closing])
+    assert (
+        '<div class="execnotes-code"><div class="language-python highlight">'
+        '<pre><span></span><code><span class="n">x</span>\n</code></pre>'
+        f"</div>{closing}"
+    ) in made
+    assert nbhtml.with_runnables(html, [closing, closing]) == html
+    assert nbhtml.with_runnables(html, []) == html

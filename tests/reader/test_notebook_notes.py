@@ -4,6 +4,8 @@ top to bottom, they print and return what the site shows."""
 
 from __future__ import annotations
 
+import ast
+import json
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +15,15 @@ from execnotes.xref import notebook_name
 from tests.reader.reader_env import (
     Ran,
     assert_ran_in_reader_kernel,
+    runnable_texts,
 )
 from tests.reader.test_notebooks import code_cells, text_outputs
-from tests.site.site_helpers import LANGUAGES, notebook_page_names, page_path
+from tests.site.site_helpers import (
+    LANGUAGES,
+    notebook_page_names,
+    notebook_source,
+    page_path,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.reader]
 
@@ -58,3 +66,40 @@ def test_download_prints_what_the_site_shows(
             assert text_outputs(new) == text_outputs(old), old["source"]
             compared += 1
     assert compared >= 3
+
+
+@NOTEBOOKS
+def test_each_cell_copies_code_that_runs_for_a_reader(
+    site_dir: Path, runnable_runs: dict[str, Ran], name: str, language: str
+) -> None:
+    """Every code cell of the page has a "copy runnable" text: the setup,
+    the helpers and the cells up to this one (as Jupyter needs them),
+    nothing from snippets; it runs with the reader's `python -`."""
+    html = site_dir / page_path(name, language) / "index.html"
+    texts = runnable_texts(html)
+    source = json.loads(notebook_source(name, language).read_text("utf-8"))
+    cells = ["".join(c["source"]).strip() for c in code_cells(source)]
+    assert len(texts) == len(cells), "one runnable text per code cell"
+    for before, text, cell in zip(["", *texts], texts, cells, strict=False):
+        assert text.startswith(before.rstrip("\n")), "cells above come first"
+        assert len(text) > len(before)
+        for statement in _own_statements(cell):
+            assert statement in text[len(before.rstrip()) :]
+        assert "from snippets" not in text
+        assert "import snippets" not in text
+        ran = runnable_runs[text]
+        assert ran.ok, ran.output[-3000:]
+
+
+def _own_statements(code: str) -> list[str]:
+    """The source of a cell's statements but its imports from snippets
+    (which the helpers replace)."""
+    return [
+        segment
+        for node in ast.parse(code).body
+        if not (
+            isinstance(node, ast.ImportFrom)
+            and (node.module or "").split(".")[0] == "snippets"
+        )
+        if (segment := ast.get_source_segment(code, node)) is not None
+    ]
