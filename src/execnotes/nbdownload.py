@@ -88,9 +88,8 @@ def runnables(
     except ExportError:
         return None
     package = exporter.package.name
-    parts = [_SEED.format(seed=seed).rstrip("\n")]
-    if helpers:
-        parts.append(assemble(helpers, header=HELPERS_HEADER).rstrip("\n"))
+    setup = _setup(executed.language, seed, helpers)
+    parts = [c["source"] for c in setup if c["cell_type"] == "code"]
     texts = []
     for cell in executed.notebook.code_cells:
         parts.append(_without_imports(cell.source, exporter, package))
