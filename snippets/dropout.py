@@ -49,10 +49,11 @@ def corrupt_labels(y, fraction):
 
 def noisy_fashion_mnist(num_train, label_noise, batch_size):
     """num_train training images with noisy labels; the clean test set."""
-    X, y = transform(*read_fashion_mnist(train=True))
+    X, y = read_fashion_mnist(train=True)
+    X, y = transform(X[:num_train], y[:num_train])
     X_test, y_test = transform(*read_fashion_mnist(train=False))
-    y_noisy = corrupt_labels(y[:num_train], label_noise)
-    train_iter = ArrayLoader(X[:num_train], y_noisy, batch_size)
+    y_noisy = corrupt_labels(y, label_noise)
+    train_iter = ArrayLoader(X, y_noisy, batch_size)
     test_iter = ArrayLoader(X_test, y_test, len(X_test), shuffle=False)
     return train_iter, test_iter
 

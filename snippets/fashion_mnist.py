@@ -8,6 +8,7 @@ import time
 import matplotlib.pyplot as plt
 import numpy as np
 from mxnet import base, gluon, nd
+from mxnet.gluon.data.dataloader import default_batchify_fn
 from mxnet.gluon.data.vision import transforms
 
 ROOT_ENV = "FASHION_MNIST_ROOT"
@@ -24,7 +25,14 @@ class FashionMNISTNotFoundError(FileNotFoundError):
 
 def transform(data, label):
     """Scale pixels to float32 in [0, 1]; keep the integer class labels."""
-    return data.astype("float32") / 255, label
+    data = data.astype("float32")
+    data /= 255  # in place: `/ 255` would make a second float32 copy
+    return data, label
+
+
+def transform_batch(examples):
+    """Stack (image, label) examples into a batch; transform it in one call."""
+    return transform(*default_batchify_fn(examples))
 
 
 def get_text_labels(labels):
@@ -125,12 +133,17 @@ def to_tensor_dataset(train=True, root=None):
 
 
 def load_data_fashion_mnist(batch_size, root=None):
-    """DataLoaders over the training set (shuffled) and the test set."""
-    train = load_fashion_mnist(train=True, root=root)
-    test = load_fashion_mnist(train=False, root=root)
-    train_iter = gluon.data.DataLoader(train, batch_size, shuffle=True)
-    test_iter = gluon.data.DataLoader(test, batch_size, shuffle=False)
-    return train_iter, test_iter
+    """DataLoaders over the training set (shuffled) and the test set. The
+    images stay uint8; each batch is transformed as a whole."""
+    loaders = []
+    for train in (True, False):
+        dataset = gluon.data.ArrayDataset(*read_fashion_mnist(train, root))
+        loaders.append(
+            gluon.data.DataLoader(
+                dataset, batch_size, shuffle=train, batchify_fn=transform_batch
+            )
+        )
+    return tuple(loaders)
 
 
 def plot_images(images, titles, num_rows=2):
@@ -156,14 +169,17 @@ def first_of_each_class(y):
 
 def show_fashion_mnist():
     """Print sizes and types of both splits; draw one image of each class."""
-    X, y = transform(*read_fashion_mnist(train=True))
+    X, y = read_fashion_mnist(train=True)
     _, y_test = read_fashion_mnist(train=False)
     counts = [np.bincount(labels.asnumpy()) for labels in (y, y_test)]
     print("found in:", find_root())
     print("examples: train", len(X), " test", len(y_test))
     print("per class: train", set(counts[0]), " test", set(counts[1]))
-    print("image:", X[0].shape, np.dtype(X.dtype).name, " label:", y.dtype)
-    print("pixels in", [X.min().asscalar(), X.max().asscalar()])
+    print("stored:", X[0].shape, np.dtype(X.dtype).name, " label:", y.dtype)
+    image, _ = transform(X[0], y[0])
+    print("transformed:", image.shape, np.dtype(image.dtype).name)
+    low, high = (transform(v, None)[0].asscalar() for v in (X.min(), X.max()))
+    print("pixels in", [low, high])
     first = nd.array(first_of_each_class(y))
     plot_images(X.take(first), get_text_labels(y.take(first)))
     return {
@@ -207,11 +223,21 @@ def transform_each(X, y):
         transform(X[i], y[i])
 
 
+def transform_batches(X, y, batch_size=256):
+    """Call transform on each batch of batch_size examples, in order."""
+    for i in range(0, len(X), batch_size):
+        transform(X[i : i + batch_size], y[i : i + batch_size])
+
+
 def show_transform_timing():
-    """The transform per example against one call on the whole array."""
+    """The transform per example, per batch of 256 and on the whole array."""
     num_examples, repeat = 5000, 3
     X, y = (a[:num_examples] for a in read_fashion_mnist(train=True))
-    ways = {"per example": transform_each, "once": transform}
+    ways = {
+        "per example": transform_each,
+        "per batch": transform_batches,
+        "once": transform,
+    }
     times = {}
     for name, function in ways.items():
         wall = best_of(repeat, seconds, function, X, y)
@@ -219,8 +245,14 @@ def show_transform_timing():
         print(f"transform {name:<12} {times[name]:.4f} s processor,", end="")
         print(f" {wall:.4f} s wall")
     ratio = times["per example"] / times["once"]
+    batch_ratio = times["per batch"] / times["once"]
     print(f"{num_examples} images, best of {repeat} runs; ratio {ratio:.0f}")
-    return {"num_examples": num_examples, "repeat": repeat, "ratio": ratio}
+    return {
+        "num_examples": num_examples,
+        "repeat": repeat,
+        "ratio": ratio,
+        "batch_ratio": batch_ratio,
+    }
 
 
 def show_to_tensor():

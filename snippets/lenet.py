@@ -107,7 +107,7 @@ def show_train_lenet():
     net, history = train_lenet(train_iter, test_iter, num_epochs, lr)
     print_history(history)
     plot_history(history, ylabel="accuracy")
-    X, y = test_iter.X[:24], test_iter.y[:24]
+    X, y = test_iter.take(nd.arange(24))
     mistakes = plot_predictions(net, X, y)
     return {
         "num_epochs": num_epochs,

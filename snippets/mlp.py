@@ -19,15 +19,27 @@ from snippets.training import (
 
 
 class ArrayLoader:
-    """Minibatches of arrays held in memory, reshuffled on every pass."""
+    """Minibatches of arrays held in memory, reshuffled on every pass.
 
-    def __init__(self, X, y, batch_size, shuffle=True):
+    If given, `transform` turns each minibatch of X into the network's
+    input in one call, so X can stay compact (uint8 images).
+    """
+
+    def __init__(self, X, y, batch_size, shuffle=True, transform=None):
         self.X, self.y = X, y
         self.batch_size, self.shuffle = batch_size, shuffle
+        self.transform = transform
 
     def __len__(self):
         """The number of minibatches in one pass."""
         return math.ceil(len(self.X) / self.batch_size)
+
+    def take(self, indices):
+        """The examples at indices (an NDArray), transformed: (X, y)."""
+        X = self.X.take(indices)
+        if self.transform is not None:
+            X = self.transform(X)
+        return X, self.y.take(indices)
 
     def __iter__(self):
         """Yield (X, y) minibatches; the last one may be smaller."""
@@ -35,17 +47,17 @@ class ArrayLoader:
         order = np.random.permutation(n) if self.shuffle else np.arange(n)
         indices = nd.array(order)
         for i in range(0, n, self.batch_size):
-            j = indices[i : i + self.batch_size]
-            yield self.X.take(j), self.y.take(j)
+            yield self.take(indices[i : i + self.batch_size])
 
 
 def load_data_fashion_mnist_nchw(batch_size):
-    """Both splits as (N, 1, 28, 28) float32 arrays, batched in memory."""
+    """Both splits kept as uint8 images; minibatches of (N, 1, 28, 28)
+    float32 values, each made by ToTensor in one call."""
     to_tensor = gluon.data.vision.transforms.ToTensor()
     iters = []
     for train in (True, False):
         X, y = read_fashion_mnist(train)
-        iters.append(ArrayLoader(to_tensor(X), y, batch_size, train))
+        iters.append(ArrayLoader(X, y, batch_size, train, to_tensor))
     return tuple(iters)
 
 

@@ -14,10 +14,10 @@ from snippets.training import mean_loss, train_epoch
 
 def load_subset(num_train, num_test):
     """The first num_train training and num_test test examples, scaled."""
-    X, y = transform(*read_fashion_mnist(train=True))
-    X_test, y_test = transform(*read_fashion_mnist(train=False))
-    train = X[:num_train], y[:num_train]
-    return train, (X_test[:num_test], y_test[:num_test])
+    X, y = read_fashion_mnist(train=True)
+    X_test, y_test = read_fashion_mnist(train=False)
+    train = transform(X[:num_train], y[:num_train])
+    return train, transform(X_test[:num_test], y_test[:num_test])
 
 
 def softmax_net():

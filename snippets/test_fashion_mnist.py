@@ -226,6 +226,33 @@ def test_load_data_fashion_mnist_batches():
     assert X.shape == (256, 28, 28, 1)
     assert (X.dtype, y.dtype) == (np.float32, np.int32)
     assert y.shape == (256,)
+    assert 0 <= X.min().asscalar() < X.max().asscalar() <= 1
+
+
+def test_load_data_keeps_uint8_and_transforms_each_batch():
+    """The datasets hold the uint8 images; a batch is their transform."""
+    train_iter, test_iter = fm.load_data_fashion_mnist(256)
+    images, labels = fm.read_fashion_mnist(train=False)
+    assert all(
+        np.dtype(loader._dataset._data[0].dtype) == np.uint8
+        for loader in (train_iter, test_iter)
+    )
+    X, y = next(iter(test_iter))  # not shuffled: the first 256 examples
+    expected, _ = fm.transform(images[:256], labels[:256])
+    np.testing.assert_array_equal(X.asnumpy(), expected.asnumpy())
+    np.testing.assert_array_equal(y.asnumpy(), labels[:256].asnumpy())
+
+
+def test_transform_batch_stacks_then_transforms(debian_test_split):
+    """transform_batch gives what transform gives on the stacked batch."""
+    X, y = debian_test_split
+    dataset = gluon.data.ArrayDataset(X, y)  # as DataLoader reads it
+    examples = [dataset[i] for i in range(5)]
+    batch, labels = fm.transform_batch(examples)
+    expected, _ = fm.transform(X[:5], y[:5])
+    assert batch.shape == (5, 28, 28, 1)
+    np.testing.assert_array_equal(batch.asnumpy(), expected.asnumpy())
+    assert labels.asnumpy().tolist() == y[:5].asnumpy().tolist()
 
 
 def test_show_fashion_mnist_draws_one_image_per_class():
@@ -269,11 +296,20 @@ def test_to_tensor_pixels_equal_transform():
     assert fm.show_to_tensor_pixels() == {"num_examples": 100, "max_diff": 0}
 
 
-def test_show_transform_timing_measures_both_paths():
-    """Both paths run on 5,000 images; the ratio is of two real times."""
+def test_show_transform_timing_measures_three_paths():
+    """The three paths run on 5,000 images; the ratios are of real times."""
     result = fm.show_transform_timing()
     assert (result["num_examples"], result["repeat"]) == (5000, 3)
     assert result["ratio"] > 0
+    assert result["batch_ratio"] > 0
+
+
+def test_transform_batches_covers_every_example_in_order(monkeypatch):
+    """transform_batches hands each batch of 2, and the short last one."""
+    calls = []
+    monkeypatch.setattr(fm, "transform", lambda X, y: calls.append(y))
+    fm.transform_batches(nd.zeros((5, 28, 28, 1)), nd.arange(5), 2)
+    assert [y.asnumpy().tolist() for y in calls] == [[0, 1], [2, 3], [4]]
 
 
 def test_transform_each_calls_transform_once_per_example(monkeypatch):

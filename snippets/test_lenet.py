@@ -82,11 +82,16 @@ def test_conv2d_needs_nchw():
 def test_lenet_learns_on_a_subset():
     """Two epochs on 6,000 images: test accuracy far above chance (0.1)."""
     train_iter, test_iter = load_data_fashion_mnist_nchw(64)
-    train_iter = ArrayLoader(train_iter.X[:6000], train_iter.y[:6000], 64)
-    test_iter = ArrayLoader(test_iter.X[:1000], test_iter.y[:1000], 500)
+    to_tensor = train_iter.transform
+    train_iter = ArrayLoader(
+        train_iter.X[:6000], train_iter.y[:6000], 64, transform=to_tensor
+    )
+    test_iter = ArrayLoader(
+        test_iter.X[:1000], test_iter.y[:1000], 500, transform=to_tensor
+    )
     net, history = lenet.train_lenet(train_iter, test_iter, 2, lr=0.3)
     assert max(history["test_acc"]) > 0.6
-    assert net(test_iter.X[:3]).shape == (3, 10)
+    assert net(test_iter.take(nd.arange(3))[0]).shape == (3, 10)
 
 
 def test_plot_predictions_marks_the_mistakes_in_red():

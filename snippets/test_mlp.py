@@ -21,8 +21,12 @@ def small_iters(fashion_nchw):
     """The first 10,000 training images (batch 64), 2,000 test images."""
     train, test = fashion_nchw
     return (
-        mlp.ArrayLoader(train.X[:10000], train.y[:10000], 64),
-        mlp.ArrayLoader(test.X[:2000], test.y[:2000], 1000, shuffle=False),
+        mlp.ArrayLoader(
+            train.X[:10000], train.y[:10000], 64, transform=train.transform
+        ),
+        mlp.ArrayLoader(
+            test.X[:2000], test.y[:2000], 1000, False, test.transform
+        ),
     )
 
 
@@ -46,17 +50,34 @@ def test_array_loader_keeps_the_order_without_shuffle():
     assert [y.asnumpy().tolist() for _, y in loader] == [[0, 1], [2, 3], [4]]
 
 
-def test_fast_loader_is_to_tensor_of_the_whole_split(fashion_nchw):
-    """(N, 1, 28, 28) float32 pixels / 255; the test split is in order."""
+def test_fast_loader_keeps_uint8_and_gives_to_tensor_batches(fashion_nchw):
+    """uint8 images kept; batches are (N, 1, 28, 28) float32 pixels / 255;
+    the test split is in order."""
     train_iter, test_iter = fashion_nchw
     X, y = read_fashion_mnist(train=False)
-    assert train_iter.X.shape == (60000, 1, 28, 28)
-    assert test_iter.X.dtype == np.float32
+    assert train_iter.X.shape == (60000, 28, 28, 1)
+    assert np.dtype(test_iter.X.dtype) == np.uint8
+    batches = list(test_iter)
+    assert batches[0][0].shape == (256, 1, 28, 28)
+    assert batches[0][0].dtype == np.float32
+    assert sum(len(y_batch) for _, y_batch in batches) == len(y)
+    pixels = nd.concat(*(X_batch for X_batch, _ in batches), dim=0)
     expected = X.asnumpy().transpose(0, 3, 1, 2) / 255
-    np.testing.assert_allclose(test_iter.X.asnumpy(), expected, rtol=1e-6)
-    X_batch, y_batch = next(iter(test_iter))
-    assert X_batch.shape == (256, 1, 28, 28)
-    assert y_batch.asnumpy().tolist() == y[:256].asnumpy().tolist()
+    np.testing.assert_allclose(pixels.asnumpy(), expected, rtol=1e-6)
+    labels = nd.concat(*(y_batch for _, y_batch in batches), dim=0)
+    assert labels.asnumpy().tolist() == y.asnumpy().tolist()
+
+
+def test_array_loader_take_transforms_the_examples_it_takes():
+    """take(indices) gives those examples, through the loader's transform."""
+    X, y = nd.arange(10).reshape((5, 2)), nd.arange(5)
+    loader = mlp.ArrayLoader(X, y, 2, transform=lambda batch: batch * 10)
+    X_taken, y_taken = loader.take(nd.array([4, 1]))
+    assert X_taken.asnumpy().tolist() == [[80, 90], [20, 30]]
+    assert y_taken.asnumpy().tolist() == [4, 1]
+    for X_batch, y_batch in loader:
+        expected = (X.take(y_batch) * 10).asnumpy().tolist()
+        assert X_batch.asnumpy().tolist() == expected
 
 
 def test_xavier_uniform_matches_init_xavier():
