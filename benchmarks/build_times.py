@@ -1,7 +1,7 @@
 """Build-time benchmarks of execnotes; prints medians and ratios in one run.
 
     python benchmarks/build_times.py [--pages 50 --snippets 20 --cost 0.02]
-        [--repeat 3] [--skip-project]
+        [--repeat 3] [--skip-project] [--skip-synthetic]
 
 Measures, on a generated site of PAGES x SNIPPETS blocks that each spin the
 CPU for COST seconds, and on the project's own site:
@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -31,6 +30,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 import psutil
 
@@ -90,10 +90,19 @@ def write_synthetic_site(
     )
 
 
-def build(folder: Path, *, enabled: bool = True) -> tuple[float, float, float]:
-    """Run `mkdocs build`; return wall seconds, peak memory (MiB) of the
-    build and all its workers together, and their CPU seconds (less noisy
-    than wall time on a shared machine).
+class Run(NamedTuple):
+    """One build: wall and CPU seconds (CPU is less noisy than wall time on
+    a shared machine), the peak PSS of the build and all its workers
+    together, and the largest ru_maxrss of one process of the tree (MiB)."""
+
+    wall: float
+    pss: float
+    cpu: float
+    maxrss: float
+
+
+def build(folder: Path, *, enabled: bool = True) -> Run:
+    """Run `mkdocs build` and measure it (see `Run`).
 
     Memory is the proportional set size (PSS): a page shared by the zygote
     and the children it forked is counted once, not once per process as
@@ -101,7 +110,6 @@ def build(folder: Path, *, enabled: bool = True) -> tuple[float, float, float]:
     """
     env = dict(ENV, EXECNOTES_ENABLED="true" if enabled else "false")
     site = Path(tempfile.mkdtemp(prefix="bench-site-"))
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     process = psutil.Popen(
         [sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(site)],
@@ -111,20 +119,23 @@ def build(folder: Path, *, enabled: bool = True) -> tuple[float, float, float]:
         stderr=subprocess.PIPE,
     )
     peak = 0
-    while process.poll() is None:
+    while True:
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            break
         peak = max(peak, _tree_rss(process))
         time.sleep(0.05)
+    process.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (
-        after.ru_stime - before.ru_stime
-    )
+    # wait4 reports the whole tree the build reaped: CPU summed, and
+    # maxrss as the largest single process (the build, a worker or a run).
+    cpu = usage.ru_utime + usage.ru_stime
     shutil.rmtree(site, ignore_errors=True)
     if process.returncode != 0:
         raise SystemExit(
             f"build failed in {folder}:\n{process.stderr.read().decode()}"
         )
-    return seconds, peak / 2**20, cpu
+    return Run(seconds, peak / 2**20, cpu, usage.ru_maxrss / 1024)
 
 
 def _tree_rss(process: psutil.Process) -> int:
@@ -140,14 +151,13 @@ def _tree_rss(process: psutil.Process) -> int:
     return total
 
 
-def medians(
-    runs: list[tuple[float, float, float]],
-) -> tuple[float, float, float]:
-    """Median wall and CPU seconds, and the largest peak memory."""
-    return (
-        statistics.median(r[0] for r in runs),
-        max(r[1] for r in runs),
-        statistics.median(r[2] for r in runs),
+def medians(runs: list[Run]) -> Run:
+    """Median wall and CPU seconds, and the largest peaks of memory."""
+    return Run(
+        statistics.median(r.wall for r in runs),
+        max(r.pss for r in runs),
+        statistics.median(r.cpu for r in runs),
+        max(r.maxrss for r in runs),
     )
 
 
@@ -172,38 +182,39 @@ def measure_builds(
     for _ in range(repeat):
         plains.append(build(folder, enabled=False))
         warms.append(build(folder))
-    plain, plain_mem, plain_cpu = medians(plains)
-    cold, cold_mem, cold_cpu = medians(colds)
-    warm, warm_mem, warm_cpu = medians(warms)
+    plain, cold, warm = (medians(runs) for runs in (plains, colds, warms))
     work, longest = _recorded_work(folder)
     workers = Settings(folder).worker_count
     print(f"\n## {name}")
     print(
-        "                               wall       CPU     peak memory (PSS)"
+        "                               wall       CPU     peak PSS (sum)"
+        "   largest ru_maxrss"
     )
-    print(
-        f"plain build (runner disabled): {plain:6.2f} s  {plain_cpu:6.2f} s  {plain_mem:6.0f} MiB"
-    )
-    print(
-        f"cold build (empty cache):      {cold:6.2f} s  {cold_cpu:6.2f} s  {cold_mem:6.0f} MiB"
-    )
-    print(
-        f"warm build (all cached):       {warm:6.2f} s  {warm_cpu:6.2f} s  {warm_mem:6.0f} MiB"
-    )
+    for label, run in (
+        ("plain build (runner disabled):", plain),
+        ("cold build (empty cache):     ", cold),
+        ("warm build (all cached):      ", warm),
+    ):
+        print(
+            f"{label} {run.wall:6.2f} s  {run.cpu:6.2f} s  {run.pss:6.0f} MiB"
+            f"       {run.maxrss:6.0f} MiB"
+        )
     print(
         f"sum of snippet run times:      {work:6.2f} s  on {workers} workers"
     )
     print(
-        f"warm / plain:                  {warm / plain:6.3f} wall, {warm_cpu / plain_cpu:.3f} CPU (target <= 1.15)"
+        f"warm / plain:                  {warm.wall / plain.wall:6.3f} wall, {warm.cpu / plain.cpu:.3f} CPU (target <= 1.15)"
     )
-    ideal = plain + work / workers
+    ideal = plain.wall + work / workers
     print(
-        f"cold / (plain + work/workers): {cold / ideal:6.3f}   (target <= 1.3)"
+        f"cold / (plain + work/workers): {cold.wall / ideal:6.3f}   (target <= 1.3)"
     )
     # No schedule beats the longest single snippet: the critical path.
-    bound = plain + max(work / workers, longest)
+    bound = plain.wall + max(work / workers, longest)
     print(f"longest single snippet:        {longest:6.2f} s")
-    print(f"cold / (plain + max(work/workers, longest)): {cold / bound:6.3f}")
+    print(
+        f"cold / (plain + max(work/workers, longest)): {cold.wall / bound:6.3f}"
+    )
 
 
 def _recorded_work(folder: Path) -> tuple[float, float]:
@@ -312,10 +323,19 @@ def main() -> None:
     parser.add_argument("--cost", type=float, default=0.02)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--skip-project", action="store_true")
+    parser.add_argument("--skip-synthetic", action="store_true")
     args = parser.parse_args()
     print(
         f"# execnotes benchmarks ({os.cpu_count()} cores, Python {sys.version.split()[0]})"
     )
+    if not args.skip_synthetic:
+        measure_synthetic(args)
+    if not args.skip_project:
+        measure_project(args.repeat)
+
+
+def measure_synthetic(args: argparse.Namespace) -> None:
+    """The pool's overhead and the generated site."""
     measure_pool_overhead()
     with tempfile.TemporaryDirectory(prefix="bench-synthetic-") as tmp:
         folder = Path(tmp)
@@ -329,18 +349,21 @@ def main() -> None:
             args.repeat,
         )
         measure_serve(folder, "snippets/util0.py", "page1.md")
-    if not args.skip_project:
-        with tempfile.TemporaryDirectory(prefix="bench-project-") as tmp:
-            copy = Path(tmp) / "project"
-            shutil.copytree(
-                ROOT,
-                copy,
-                ignore=shutil.ignore_patterns(
-                    ".venv", "site", ".git", "node_modules"
-                ),
-            )
-            measure_builds("the project's own site", copy, args.repeat, 1)
-            measure_serve(copy, "snippets/losses.py", "index.md")
+
+
+def measure_project(repeat: int) -> None:
+    """The project's own site, in a copy (its cache starts empty)."""
+    with tempfile.TemporaryDirectory(prefix="bench-project-") as tmp:
+        copy = Path(tmp) / "project"
+        shutil.copytree(
+            ROOT,
+            copy,
+            ignore=shutil.ignore_patterns(
+                ".venv", "site", ".git", "node_modules", ".execnotes-cache"
+            ),
+        )
+        measure_builds("the project's own site", copy, repeat, 1)
+        measure_serve(copy, "snippets/losses.py", "index.md")
 
 
 if __name__ == "__main__":
