@@ -122,6 +122,24 @@ class Build:
             ]
         self._submit(misses)
 
+    def covers(self, page: str, markdown: str, offset: int) -> bool:
+        """Whether every run the page (name, Markdown, offset as in
+        `scan`) asks for is done in this build: rendering it again then
+        runs nothing and waits for nothing."""
+        parsed = parse_page(page, markdown, offset, self.probe, self._memo)
+        for directive in parsed.directives:
+            if directive.kind == "report":
+                return False  # sums up the whole build
+            item = self._resolve(directive)
+            if directive.kind != "run" or not self.execute:
+                continue
+            if item.snippet is None:
+                return False  # an error that a full build reports
+            result = self.results.get(self._job(item).key)
+            if result is None or not result.future.done():
+                return False
+        return True
+
     def scan_notebooks(self, notebooks: Iterable[tuple[str, str]]) -> None:
         """Read notebook pages (name, JSON text) and start their runs."""
         misses: list[Result] = []

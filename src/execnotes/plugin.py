@@ -5,10 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
 import markdown
+from mkdocs.commands.build import get_context
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
@@ -16,6 +18,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files, get_files
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 from mkdocs.utils.meta import get_data
@@ -27,7 +30,7 @@ from execnotes.jobs import Build
 from execnotes.nbsite import NotebookHtml, NotebookPages
 from execnotes.protocol import check_timeout
 from execnotes.render import PageRenderer, Rendered
-from execnotes.serve import Accelerator, Publisher, sources
+from execnotes.serve import Accelerator, Pass, Publisher, quiet
 from execnotes.session import Runner, Settings
 from execnotes.xref import notebook_name
 
@@ -74,6 +77,8 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
         self.last_build: Build | None = None
         self.pages: dict[str, Rendered] = {}
         self.serving = False
+        self.previewing = False
+        self.nav: Navigation | None = None
         self.exporter: Exporter | None = None
         # Notebook pages (.ipynb, rendered by mkdocs-jupyter).
         self.notebooks = NotebookPages()
@@ -90,10 +95,20 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
             self.accelerator.start()
             self.publisher = Publisher()
 
+    def on_nav(
+        self, nav: Navigation, *, config: MkDocsConfig, files: Files
+    ) -> Navigation:
+        """Under `serve`, note this language's navigation (see on_env)."""
+        self.nav = nav
+        return nav
+
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
-        """Under `serve`, keep compiled templates across rebuilds."""
+        """Under `serve`, keep compiled templates across rebuilds, and what
+        this language's build uses (a preview renders one page with it)."""
         if self.accelerator is not None:
             self.accelerator.on_env(env)
+        if self.publisher is not None and self.nav is not None:
+            self.publisher.last_pass = Pass(config, files, self.nav, env)
         return env
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -114,10 +129,16 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
         adapter.list_assets(config)
         if self.depth == 0 and self.publisher is not None:
             watched = [config.docs_dir, *map(str, config.watch)]
+            content = [config.docs_dir]
             if self.runner is not None:
                 settings = self.runner.settings
-                watched.append(str(settings.root / settings.package))
-            self.publisher.start_build(config, sources(config, watched))
+                content.append(str(settings.root / settings.package))
+            root = Path(config.config_file_path or ".").resolve().parent
+            self.publisher.start_build(
+                config,
+                [*watched, *content[1:]],
+                tuple(os.path.relpath(f, root) + os.sep for f in content),
+            )
         if self.depth == 0:
             # Scan now, while MkDocs loads the theme, collects the files and
             # builds the navigation: runs that miss the cache start (and the
@@ -144,7 +165,72 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
             server.watch(str(settings.root / settings.package))
         if self.publisher is not None:
             self.publisher.server = server
+            build_again = server.builder
+
+            def builder(*args: Any, **kwargs: Any) -> None:
+                self._preview()
+                build_again(*args, **kwargs)
+
+            server.builder = builder
         return server
+
+    def _preview(self) -> None:
+        """Publish an edited page before the rebuild starts (see
+        Publisher.preview); never lets an error stop the rebuild."""
+        if self.publisher is None or self.last_build is None:
+            return
+        try:
+            self.publisher.preview(self._render_again)
+        except Exception:  # the rebuild reports real errors
+            log.debug("execnotes: no preview", exc_info=True)
+
+    def _render_again(self, state: Pass, page: Page) -> str | None:
+        """The page's HTML, rendered as its language's last build did; None
+        if that needs a run or logs a warning (the rebuild will say it)."""
+        build, config = self.last_build, state.config
+        if build is None or page.file.src_uri in self.notebook_uris:
+            return None
+        self.build, self.previewing = build, True
+        try:
+            with quiet() as warned:
+                html = self._render_page(build, state, page)
+        finally:
+            self.build, self.previewing = None, False
+            config._current_page = None
+            page.active = False
+        return None if warned else html
+
+    def _render_page(
+        self, build: Build, state: Pass, page: Page
+    ) -> str | None:
+        config, files = state.config, state.files
+        config._current_page = page
+        page = config.plugins.on_pre_page(page, config=config, files=files)
+        page.read_source(config)
+        markdown = adapter.with_config_values(page.markdown or "", config)
+        offset = _lines(page.file.content_string) - _lines(markdown)
+        if not build.covers(page.file.src_uri, markdown, offset):
+            return None
+        page.markdown = config.plugins.on_page_markdown(
+            page.markdown or "", page=page, config=config, files=files
+        )
+        page.render(config, files)
+        page.content = config.plugins.on_page_content(
+            page.content or "", page=page, config=config, files=files
+        )
+        page.active = True
+        context = get_context(
+            state.nav, files.documentation_pages(), config, page
+        )
+        name = page.meta.get("template", "main.html")
+        template = state.env.get_template(name)
+        context = config.plugins.on_page_context(
+            context, page=page, config=config, nav=state.nav
+        )
+        output = config.plugins.on_post_page(
+            template.render(context), page=page, config=config
+        )
+        return output if output.strip() else None
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         """Start an outer build (i18n nests one build per language)."""
@@ -239,7 +325,12 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
         if rendered is None:
             return html
         # Written now: site_dir is this language's until i18n's post-build.
-        _write_figures(Path(config.site_dir) / FIGURE_DIR, rendered.figures)
+        folder = Path(config.site_dir) / FIGURE_DIR
+        _write_figures(folder, rendered.figures)
+        if self.publisher is not None and not self.previewing:
+            self.publisher.figures_written(
+                page, str(folder), list(rendered.figures)
+            )
         html = rendered.swap_in(html)
         return _with_download(html, rendered.notebook, page, config)
 
@@ -279,7 +370,7 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
         self, output: str, *, page: Page, config: MkDocsConfig
     ) -> str:
         """Under `serve`, publish an edited page as soon as it is built."""
-        if self.publisher is not None:
+        if self.publisher is not None and not self.previewing:
             self.publisher.page_built(page, output)
         return output
 

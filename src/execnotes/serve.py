@@ -31,13 +31,17 @@ import os
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+
+log = logging.getLogger("mkdocs.plugins.execnotes")
 
 _MAX_ENTRIES = 5000  # pages x languages x recent versions: small
 
@@ -76,6 +80,31 @@ def _recording() -> Iterator[list[logging.LogRecord]]:
         yield handler.records
     finally:
         logger.removeHandler(handler)
+
+
+@contextmanager
+def quiet() -> Iterator[list[logging.LogRecord]]:
+    """Show nothing that is logged inside (what a preview logs, the rebuild
+    logs again); collect the warnings and errors."""
+    warned: list[logging.LogRecord] = []
+
+    def hold(record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.WARNING:
+            warned.append(record)
+        return False
+
+    handlers = {
+        handler
+        for name in ("", "mkdocs", "execnotes")
+        for handler in logging.getLogger(name).handlers
+    }
+    for handler in handlers:
+        handler.addFilter(hold)
+    try:
+        yield warned
+    finally:
+        for handler in handlers:
+            handler.removeFilter(hold)
 
 
 def _replay(records: list[logging.LogRecord]) -> None:
@@ -235,11 +264,16 @@ class Publisher:
     `mkdocs serve` serves one folder and empties it at the start of every
     rebuild. Here that folder becomes a link to the last complete build:
     a rebuild writes a new folder, and the link moves when it is done, so
-    the served site is always whole. When the rebuild comes from an edit of
-    one page's text and nothing else, that page is published as soon as it
-    is built (into the served site, whose other pages are as the rebuild
-    will leave them) and browsers reload at once; the rest of the rebuild
-    goes on, and its result replaces the whole site when done.
+    the served site is always whole once the rebuild is over.
+
+    Before that, when the edit changed only pages and snippets (no file
+    added or removed, not the configuration or the theme), each page whose
+    HTML changed is published as soon as it is built, into the served
+    site, and browsers reload at once; a page whose title or headings (what
+    other pages show of it) changed waits for the end. An edit of one
+    page's text is published even sooner, by `preview`, before the rebuild
+    starts. Either way the complete rebuild then replaces the whole site,
+    and browsers reload again if it holds a change they have not seen.
     """
 
     def __init__(self) -> None:
@@ -247,28 +281,43 @@ class Publisher:
         self.current: str | None = None  # where the link points
         self.building: str | None = None  # the rebuild's folder
         self.server: Any = None
+        self.folders: list[str] = []  # what `sources` watches
+        self.content: tuple[str, ...] = ()  # pages' and snippets' folders
         self.sources: dict[str, str] = {}  # everything an edit may touch
-        self.edited: str | None = None  # the one page whose text changed
+        self.quick = False  # this rebuild may publish pages early
         self.shapes: dict[str, str] = {}  # page URL: its title and headings
+        self.digests: dict[str, str] = {}  # served page: its HTML's digest
+        self.built: dict[str, str] = {}  # the same, for this rebuild
+        self.early: dict[str, str] = {}  # published early: place, digest
+        self.previewed: dict[str, str] = {}  # the same, before the rebuild
+        self.figures: dict[str, list[str]] = {}  # page: its figures' places
+        self.last_pass: Pass | None = None  # the last language built
         self._count = 0
 
     def start_build(
-        self, config: MkDocsConfig, sources: dict[str, str]
+        self,
+        config: MkDocsConfig,
+        folders: list[str],
+        content: tuple[str, ...],
     ) -> None:
-        """Point this build at a fresh folder; work out whether only one
-        page's text changed since the last build."""
+        """Point this build at a fresh folder; work out whether the edit
+        allows publishing pages before the rebuild is complete."""
         link = self.link or self._make_link(config.site_dir)
         self._count += 1
         self.building = f"{link}.build-{self._count}"
         config.site_dir = self.building
-        changed = [
-            n
-            for n in sources.keys() | self.sources.keys()
-            if sources.get(n) != self.sources.get(n)
-        ]
-        single = len(changed) == 1 and changed[0].startswith("docs/")
-        self.edited = changed[0] if single and self.sources else None
-        self.sources = sources
+        self.folders, self.content = folders, content
+        found = sources(config, folders)
+        changed = _changed(self.sources, found)
+        self.quick = (
+            bool(self.sources)
+            and all(n in self.sources and n in found for n in changed)
+            and all(n.startswith(content) for n in changed)
+        )
+        self.sources = found
+        self.built, self.figures = {}, {}
+        self.early, self.previewed = self.previewed, {}
+        self.last_pass = None
 
     def _make_link(self, folder: str) -> str:
         self.link = folder
@@ -279,31 +328,99 @@ class Publisher:
         os.symlink(self.current, folder)
         return folder
 
+    def figures_written(
+        self, page: Page, folder: str, names: list[str]
+    ) -> None:
+        """Note the figures a page shows (written under `folder`)."""
+        if self.building is not None:
+            place = os.path.relpath(folder, self.building)
+            self.figures[page.file.src_uri] = [
+                os.path.join(place, name) for name in names
+            ]
+
     def page_built(self, page: Page, output: str) -> None:
-        """Publish the edited page at once, if its shape (title, headings:
-        what other pages show of it) did not change."""
-        shape = json.dumps([str(page.title), _toc(page.toc)])
+        """Publish the page at once if this rebuild changed it, the edit
+        allows it, and its shape is the same."""
+        shape = _shape(page)
         known = self.shapes.get(page.url)
         self.shapes[page.url] = shape
-        source, built = page.file.abs_src_path, page.file.abs_dest_path
-        if (
-            self.edited is None
-            or source is None
-            or not source.endswith(os.sep + self.edited)
-            or known != shape
-            or self.current is None
-            or self.building is None
-            or not hasattr(self.server, "_epoch_cond")
-        ):
+        built = page.file.abs_dest_path
+        if self.building is None or built is None:
             return
-        target = os.path.join(
-            self.current, os.path.relpath(built, self.building)
-        )
-        _write_atomically(target, output)
+        place = os.path.relpath(built, self.building)
+        digest = _digest(output)
+        self.built[place] = digest
+        if (
+            self.quick
+            and known == shape
+            and self.digests.get(place) not in (None, digest)
+            and self.early.get(place) != digest
+        ):
+            figures = self.figures.get(page.file.src_uri, [])
+            if self._publish(place, output, figures):
+                self.early[place] = digest
+
+    def _publish(self, place: str, output: str, figures: list[str]) -> bool:
+        """Write one page (and the figures it shows) into the served site;
+        reload browsers."""
+        if self.current is None or not hasattr(self.server, "_epoch_cond"):
+            return False
+        for path in figures:
+            target = os.path.join(self.current, path)
+            if not os.path.exists(target) and self.building is not None:
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                shutil.copyfile(os.path.join(self.building, path), target)
+        _write_atomically(os.path.join(self.current, place), output)
+        self._reload()
+        return True
+
+    def _reload(self) -> None:
+        """What MkDocs does when a build is done, with a new epoch each
+        time: every publication reloads the browsers."""
         server = self.server
-        with server._epoch_cond:  # what MkDocs does when a build is done
+        with server._epoch_cond:
+            server._wanted_epoch = max(
+                server._wanted_epoch, server._visible_epoch + 1
+            )
             server._visible_epoch = server._wanted_epoch
             server._epoch_cond.notify_all()
+
+    def preview(self, render: Callable[[Pass, Page], str | None]) -> None:
+        """Before a rebuild: if only one page's text changed and the last
+        language built holds that page, render it with that language's
+        state (`render` gives its HTML, or None if it cannot without a
+        run or a warning) and publish it."""
+        state = self.last_pass
+        if state is None or self.current is None or not self.sources:
+            return
+        changed = _changed(self.sources, sources(state.config, self.folders))
+        if len(changed) != 1 or not changed[0].startswith(self.content):
+            return
+        root = _project_root(state.config)
+        path = os.path.join(root, changed[0])
+        page = next(
+            (
+                f.page
+                for f in state.files.documentation_pages()
+                if f.abs_src_path == path and f.page is not None
+            ),
+            None,
+        )
+        if page is None or page.file.abs_dest_path is None:
+            return
+        known = self.shapes.get(page.url)
+        output = render(state, page)
+        if output is None or _shape(page) != known:
+            return
+        place = os.path.relpath(page.file.abs_dest_path, self.current)
+        if place.startswith(os.pardir):
+            return
+        if self._publish(place, output, []):
+            self.previewed[place] = _digest(output)
+            log.info(
+                "execnotes: %s published before the rebuild",
+                page.file.src_uri,
+            )
 
     def finish_build(self) -> None:
         """Serve the complete rebuild; drop the one it replaces."""
@@ -316,6 +433,15 @@ class Publisher:
         os.symlink(self.current, temporary)
         os.replace(temporary, self.link)
         self.building = None
+        unseen = {
+            place
+            for place, digest in self.built.items()
+            if digest not in (self.digests.get(place), self.early.get(place))
+        }
+        if self.early and unseen and hasattr(self.server, "_epoch_cond"):
+            # Browsers reloaded for the early pages: reload them again.
+            self.server._wanted_epoch = self.server._visible_epoch + 1
+        self.digests, self.built = self.built, {}
         if old is not None and old != self.current:
             shutil.rmtree(old, ignore_errors=True)
 
@@ -324,6 +450,7 @@ class Publisher:
         if self.building is not None:
             shutil.rmtree(self.building, ignore_errors=True)
             self.building = None
+        self.last_pass = None
 
     def stop(self) -> None:
         """Leave a plain folder where `serve` expects one (it removes it)."""
@@ -337,11 +464,36 @@ class Publisher:
         self.link = None
 
 
+@dataclass
+class Pass:
+    """What one language's build used: enough to render one of its pages
+    again."""
+
+    config: MkDocsConfig
+    files: Files
+    nav: Navigation
+    env: Any
+
+
+def _shape(page: Page) -> str:
+    """What other pages show of a page: its title and headings."""
+    return json.dumps([str(page.title), _toc(page.toc)])
+
+
+def _changed(before: dict[str, str], after: dict[str, str]) -> list[str]:
+    names = before.keys() | after.keys()
+    return sorted(n for n in names if before.get(n) != after.get(n))
+
+
+def _project_root(config: MkDocsConfig) -> str:
+    return os.path.dirname(os.path.abspath(config.config_file_path or "."))
+
+
 def sources(config: MkDocsConfig, folders: list[str]) -> dict[str, str]:
     """What a rebuild of `serve` may have been for: the configuration and
     every file under `folders` (docs, snippets, the theme's overrides), by
     path relative to the project and content hash."""
-    root = os.path.dirname(os.path.abspath(config.config_file_path or "."))
+    root = _project_root(config)
     found: dict[str, str] = {}
     paths = [config.config_file_path or ""]
     for folder in folders:

@@ -94,3 +94,47 @@ def test_serve_follows_edits_and_leaves_nothing_behind(tmp_path: Path) -> None:
     while left := [p for p in family if psutil.pid_exists(p)]:
         assert time.monotonic() < deadline, f"left running: {left}"
         time.sleep(0.2)
+
+
+def test_a_prose_edit_is_published_before_the_rebuild(tmp_path: Path) -> None:
+    """An edit of one page's text is served before the rebuild starts; an
+    edit that needs a run, or that makes a warning, waits for the rebuild.
+    Each is served in the end."""
+    site: Site = write_site(tmp_path)
+    other = (
+        "# Other\n\nFirst text.\n\n```{run} snippets.demo.show_plain\n```\n"
+    )
+    site.write("docs/other.md", other)
+    site.write(
+        "snippets/extra.py",
+        'def show_new():\n    """Not run before."""\n'
+        '    print("new run:", 7)\n',
+    )
+    port = _free_port()
+    server = mkdocs(site, "serve", "-a", f"127.0.0.1:{port}")
+    url = f"http://127.0.0.1:{port}/other/"
+    try:
+        _until(url, _shows("First text."), "the first build")
+        site.write("docs/other.md", other.replace("First", "Second"))
+        _until(url, _shows("Second text."), "a prose edit")
+        time.sleep(3)  # the rebuild is over: the next edit is its own
+        needs_run = "Third text.\n\n```{run} snippets.extra.show_new\n```\n"
+        site.write("docs/other.md", other + needs_run)
+        _until(url, _shows("new run: 7"), "an edit that adds a run")
+        time.sleep(3)
+        broken = "\n```{run} snippets.demo.no_such_function\n```\n"
+        site.write("docs/other.md", other + needs_run + broken)
+        _until(url, _shows("execnotes-error"), "an edit with a warning")
+        time.sleep(3)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        log, _ = server.communicate(timeout=60)
+    rebuilds = log.split("Detected file changes")[1:]
+    assert len(rebuilds) == 3, log
+    published = "other.md published before the rebuild"
+    prose, run, warning = (
+        r.split("Building documentation")[0] for r in rebuilds
+    )
+    assert published in prose, log
+    assert published not in run, log
+    assert published not in warning, log
