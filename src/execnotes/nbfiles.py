@@ -118,6 +118,17 @@ def build_language(config: MkDocsConfig) -> str:
     return str(language or getattr(locale, "language", locale) or "en")
 
 
+def use_language(config: MkDocsConfig, language: str) -> bool:
+    """Set `config` up for `language` as mkdocs-static-i18n does before it
+    builds that language; False without mkdocs-static-i18n."""
+    i18n = config.plugins.get(I18N)
+    if i18n is None or not hasattr(i18n, "current_language"):
+        return False
+    i18n.current_language = language
+    i18n.on_config(config)
+    return True
+
+
 def as_pages(files: Files, config: MkDocsConfig, uris: list[str]) -> Files:
     """Make the notebooks `uris` pages of the language being built (the
     files as mkdocs-static-i18n left them, see the module's docstring)."""

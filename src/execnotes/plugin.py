@@ -108,7 +108,10 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
         if self.accelerator is not None:
             self.accelerator.on_env(env)
         if self.publisher is not None and self.nav is not None:
-            self.publisher.last_pass = Pass(config, files, self.nav, env)
+            language = nbfiles.build_language(config)
+            self.publisher.passes[language] = Pass(
+                config, files, self.nav, env, language
+            )
         return env
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -204,6 +207,13 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
         self, build: Build, state: Pass, page: Page
     ) -> str | None:
         config, files = state.config, state.files
+        # The configuration is left as the last language built needed it:
+        # set it up for this page's, as mkdocs-static-i18n's build did.
+        language = nbfiles.build_language(config)
+        if language != state.language and not nbfiles.use_language(
+            config, state.language
+        ):
+            return None
         config._current_page = page
         page = config.plugins.on_pre_page(page, config=config, files=files)
         page.read_source(config)

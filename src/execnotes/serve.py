@@ -291,7 +291,7 @@ class Publisher:
         self.early: dict[str, str] = {}  # published early: place, digest
         self.previewed: dict[str, str] = {}  # the same, before the rebuild
         self.figures: dict[str, list[str]] = {}  # page: its figures' places
-        self.last_pass: Pass | None = None  # the last language built
+        self.passes: dict[str, Pass] = {}  # the last build's languages
         self._count = 0
 
     def start_build(
@@ -317,7 +317,7 @@ class Publisher:
         self.sources = found
         self.built, self.figures = {}, {}
         self.early, self.previewed = self.previewed, {}
-        self.last_pass = None
+        self.passes = {}
 
     def _make_link(self, folder: str) -> str:
         self.link = folder
@@ -386,40 +386,48 @@ class Publisher:
             server._epoch_cond.notify_all()
 
     def preview(self, render: Callable[[Pass, Page], str | None]) -> None:
-        """Before a rebuild: if only one page's text changed and the last
-        language built holds that page, render it with that language's
-        state (`render` gives its HTML, or None if it cannot without a
-        run or a warning) and publish it."""
-        state = self.last_pass
-        if state is None or self.current is None or not self.sources:
+        """Before a rebuild: if only one page's text changed, render that
+        page in each language of the last build that shows it, with that
+        language's state (`render` gives its HTML, or None if it cannot
+        without a run or a warning), and publish it."""
+        if not self.passes or self.current is None or not self.sources:
             return
-        changed = _changed(self.sources, sources(state.config, self.folders))
+        config = next(iter(self.passes.values())).config
+        changed = _changed(self.sources, sources(config, self.folders))
         if len(changed) != 1 or not changed[0].startswith(self.content):
             return
-        root = _project_root(state.config)
-        path = os.path.join(root, changed[0])
-        page = next(
-            (
-                f.page
-                for f in state.files.documentation_pages()
-                if f.abs_src_path == path and f.page is not None
-            ),
-            None,
-        )
-        if page is None or page.file.abs_dest_path is None:
-            return
+        path = os.path.join(_project_root(config), changed[0])
+        for state in self.passes.values():
+            page = next(
+                (
+                    f.page
+                    for f in state.files.documentation_pages()
+                    if f.abs_src_path == path and f.page is not None
+                ),
+                None,
+            )
+            if page is not None and page.file.abs_dest_path is not None:
+                self._preview(state, page, render)
+
+    def _preview(
+        self,
+        state: Pass,
+        page: Page,
+        render: Callable[[Pass, Page], str | None],
+    ) -> None:
         known = self.shapes.get(page.url)
         output = render(state, page)
+        place = os.path.relpath(page.file.abs_dest_path, self.current)
         if output is None or _shape(page) != known:
             return
-        place = os.path.relpath(page.file.abs_dest_path, self.current)
         if place.startswith(os.pardir):
             return
         if self._publish(place, output, []):
             self.previewed[place] = _digest(output)
             log.info(
-                "execnotes: %s published before the rebuild",
+                "execnotes: %s published before the rebuild (%s)",
                 page.file.src_uri,
+                state.language,
             )
 
     def finish_build(self) -> None:
@@ -450,7 +458,7 @@ class Publisher:
         if self.building is not None:
             shutil.rmtree(self.building, ignore_errors=True)
             self.building = None
-        self.last_pass = None
+        self.passes = {}
 
     def stop(self) -> None:
         """Leave a plain folder where `serve` expects one (it removes it)."""
@@ -473,6 +481,7 @@ class Pass:
     files: Files
     nav: Navigation
     env: Any
+    language: str
 
 
 def _shape(page: Page) -> str:

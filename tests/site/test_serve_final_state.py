@@ -114,3 +114,68 @@ def test_served_site_ends_as_a_fresh_build(tmp_path: Path) -> None:
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=60)
+
+
+def _served_page(url: str) -> bytes:
+    page = _get(url)
+    assert page is not None, f"not served: {url}"
+    return _LIVERELOAD.sub(b"", page)
+
+
+def test_a_page_shown_early_is_the_page_the_rebuild_makes(
+    tmp_path: Path,
+) -> None:
+    """A page served before its rebuild is done (a prose edit of a Chinese
+    and of an English page: before the rebuild starts; a snippet edit: as
+    soon as the page is built) equals the page once the rebuild is done."""
+    project = tmp_path / "project"
+    copy_project(project)
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}/"
+    log = tmp_path / "serve.log"
+    with log.open("w") as output:
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "mkdocs",
+                "serve",
+                "-a",
+                f"127.0.0.1:{port}",
+            ],
+            cwd=project,
+            env=_environment(),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    docs = project / "docs"
+    edits = [
+        (docs / "losses.md", "\n## ", "\n早先发布的一句。\n\n## ", "losses/"),
+        (
+            docs / "losses.en.md",
+            "\n## ",
+            "\nShown early.\n\n## ",
+            "en/losses/",
+        ),
+        (
+            project / "snippets/conv.py",
+            "    return corr2d_multi_in_out(X, K)",
+            "    # shown early\n    return corr2d_multi_in_out(X, K)",
+            "conv-channels/",
+        ),
+    ]
+    try:
+        _until(base, b"</html>", "the first build")
+        for path, old, new, page in edits:
+            marker = new.strip().split("\n")[0].encode()
+            _edit(path, old, new)
+            _until(base + page, marker, f"the edit of {path.name}")
+            early = _served_page(base + page)
+            time.sleep(4)  # the rebuild is done, and the watcher quiet
+            assert _served_page(base + page) == early, page
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)
+    text = log.read_text()
+    assert "losses.md published before the rebuild (zh)" in text, text
+    assert "losses.en.md published before the rebuild (en)" in text, text
