@@ -99,6 +99,7 @@ class Run(NamedTuple):
     pss: float
     cpu: float
     maxrss: float
+    parts: str = ""  # the peak PSS by process: build, workers, runs
 
 
 def build(folder: Path, *, enabled: bool = True) -> Run:
@@ -118,12 +119,14 @@ def build(folder: Path, *, enabled: bool = True) -> Run:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
-    peak = 0
+    peak: dict[str, int] = {}
     while True:
         pid, status, usage = os.wait4(process.pid, os.WNOHANG)
         if pid:
             break
-        peak = max(peak, _tree_rss(process))
+        sample = _tree_pss(process)
+        if sum(sample.values()) > sum(peak.values()):
+            peak = sample
         time.sleep(0.05)
     process.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.perf_counter() - started
@@ -135,20 +138,30 @@ def build(folder: Path, *, enabled: bool = True) -> Run:
         raise SystemExit(
             f"build failed in {folder}:\n{process.stderr.read().decode()}"
         )
-    return Run(seconds, peak / 2**20, cpu, usage.ru_maxrss / 1024)
+    parts = ", ".join(f"{k} {v / 2**20:.0f}" for k, v in peak.items())
+    total = sum(peak.values()) / 2**20
+    return Run(seconds, total, cpu, usage.ru_maxrss / 1024, parts)
 
 
-def _tree_rss(process: psutil.Process) -> int:
-    """The PSS of the process and all its descendants, summed."""
-    total = 0
-    try:
-        members = [process, *process.children(recursive=True)]
-    except psutil.NoSuchProcess:
-        return 0
-    for member in members:
-        with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
-            total += member.memory_full_info().pss
-    return total
+_ROLES = ("build", "workers", "runs")  # by depth below the build
+
+
+def _tree_pss(process: psutil.Process) -> dict[str, int]:
+    """The PSS of the process and its descendants, summed by role: the
+    build, its workers (zygotes), the runs they forked (and theirs)."""
+    totals = dict.fromkeys(_ROLES, 0)
+    level = [process]
+    for depth in range(8):
+        role = _ROLES[min(depth, len(_ROLES) - 1)]
+        below = []
+        for member in level:
+            with contextlib.suppress(
+                psutil.NoSuchProcess, psutil.AccessDenied
+            ):
+                totals[role] += member.memory_full_info().pss
+                below += member.children()
+        level = below
+    return totals
 
 
 def medians(runs: list[Run]) -> Run:
@@ -158,6 +171,7 @@ def medians(runs: list[Run]) -> Run:
         max(r.pss for r in runs),
         statistics.median(r.cpu for r in runs),
         max(r.maxrss for r in runs),
+        max(runs, key=lambda r: r.pss).parts,
     )
 
 
@@ -199,6 +213,7 @@ def measure_builds(
             f"{label} {run.wall:6.2f} s  {run.cpu:6.2f} s  {run.pss:6.0f} MiB"
             f"       {run.maxrss:6.0f} MiB"
         )
+        print(f"{'':31} at the peak, PSS in MiB: {run.parts}")
     print(
         f"sum of snippet run times:      {work:6.2f} s  on {workers} workers"
     )

@@ -140,6 +140,26 @@ class Build:
                 return False
         return True
 
+    def changed_pages(self, before: Build) -> list[str]:
+        """Pages whose blocks differ from `before`'s (another snippet, or a
+        result that must run), those expected to be ready soonest first."""
+        expected = self.runner.durations.expected
+        found = []
+        for page, items in self.pages.items():
+            old = before.pages.get(page)
+            if old is None:
+                continue
+            runs = [
+                item.result
+                for item in items
+                if item.result is not None and item.result.source == "ran"
+            ]
+            snippets = [item.snippet for item in items]
+            if runs or snippets != [item.snippet for item in old]:
+                wait = max((expected(r.name) for r in runs), default=0.0)
+                found.append((wait, page))
+        return [page for _, page in sorted(found)]
+
     def scan_notebooks(self, notebooks: Iterable[tuple[str, str]]) -> None:
         """Read notebook pages (name, JSON text) and start their runs."""
         misses: list[Result] = []
@@ -361,12 +381,17 @@ class Build:
         self.wait_all()
         if self.runner.settings.frozen or not self.execute:
             return 0
+        self.record_durations()
+        return self.runner.cache.prune()
+
+    def record_durations(self) -> None:
+        """Note how long this build's runs took: the hint by which later
+        builds hand out the longest first."""
         self.runner.durations.save(
             (r.name, r.outcome.duration)
             for r in self.results.values()
             if r.source == "ran"
         )
-        return self.runner.cache.prune()
 
 
 def _parts(snippet: symbols.Snippet) -> tuple[tuple[str, str, int], ...]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,7 @@ from execnotes.xref import notebook_name
 
 log = logging.getLogger("mkdocs.plugins.execnotes")
 FIGURE_DIR = adapter.ASSET_DIR
+_PREVIEWS = 8  # pages a snippet edit publishes before the rebuild, at most
 _MAX_WORKERS = 64
 
 
@@ -132,15 +133,10 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
         adapter.list_assets(config)
         if self.depth == 0 and self.publisher is not None:
             watched = [config.docs_dir, *map(str, config.watch)]
-            content = [config.docs_dir]
-            if self.runner is not None:
-                settings = self.runner.settings
-                content.append(str(settings.root / settings.package))
-            root = Path(config.config_file_path or ".").resolve().parent
+            settings = self.runner.settings
+            package = str(settings.root / settings.package)
             self.publisher.start_build(
-                config,
-                [*watched, *content[1:]],
-                tuple(os.path.relpath(f, root) + os.sep for f in content),
+                config, [*watched, package], [config.docs_dir, package]
             )
         if self.depth == 0:
             # Scan now, while MkDocs loads the theme, collects the files and
@@ -178,30 +174,67 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
         return server
 
     def _preview(self) -> None:
-        """Publish an edited page before the rebuild starts (see
-        Publisher.preview); never lets an error stop the rebuild."""
-        if self.publisher is None or self.last_build is None:
+        """Before a rebuild: publish what an edit changed as soon as it can
+        be rendered with the last build's state. An edit of one page's
+        text: that page. An edit of snippets: run what it changed now (the
+        rebuild then finds it all cached), and publish each page that shows
+        a new result when it is ready. Never lets an error stop the
+        rebuild, which reports real errors."""
+        publisher, last = self.publisher, self.last_build
+        if publisher is None or last is None or self.runner is None:
             return
         try:
-            self.publisher.preview(self._render_again)
-        except Exception:  # the rebuild reports real errors
+            changed = publisher.edit()
+            if not changed:
+                return
+            if len(changed) == 1 and changed[0].startswith(publisher.docs):
+                publisher.preview(changed[0], self._renderer(last))
+            elif all(name.startswith(publisher.package) for name in changed):
+                self._preview_runs(publisher, last)
+        except Exception:
             log.debug("execnotes: no preview", exc_info=True)
 
-    def _render_again(self, state: Pass, page: Page) -> str | None:
-        """The page's HTML, rendered as its language's last build did; None
-        if that needs a run or logs a warning (the rebuild will say it)."""
-        build, config = self.last_build, state.config
-        if build is None or page.file.src_uri in self.notebook_uris:
-            return None
-        self.build, self.previewing = build, True
-        try:
-            with quiet() as warned:
-                html = self._render_page(build, state, page)
-        finally:
-            self.build, self.previewing = None, False
-            config._current_page = None
-            page.active = False
-        return None if warned else html
+    def _preview_runs(self, publisher: Publisher, last: Build) -> None:
+        assert self.runner is not None
+        build = self.runner.new_build(probe=last.probe)
+        build.scan(markdown_pages(get_files(publisher.config)))
+        render = self._renderer(build, self.runner.exporter())
+        for page in build.changed_pages(last)[:_PREVIEWS]:
+            for item in build.pages[page]:
+                if item.result is not None:
+                    item.result.future.result()
+            publisher.preview(publisher.docs + page, render)
+        # Every run done (and cached) before the rebuild scans: it runs
+        # none of them again.
+        build.wait_all()
+        build.record_durations()
+        if ran := build.executed:
+            log.info("execnotes: runs before the rebuild: %d", ran)
+
+    def _renderer(
+        self, build: Build, exporter: Exporter | None = None
+    ) -> Callable[[Pass, Page], str | None]:
+        """What renders a page again (see _render_page) with `build`'s
+        results; None if that needs a run or logs a warning (the rebuild
+        will say it)."""
+
+        def render(state: Pass, page: Page) -> str | None:
+            if page.file.src_uri in self.notebook_uris:
+                return None
+            before = self.exporter
+            self.build, self.previewing = build, True
+            self.exporter = exporter or before
+            try:
+                with quiet() as warned:
+                    html = self._render_page(build, state, page)
+            finally:
+                self.build, self.previewing = None, False
+                self.exporter = before
+                state.config._current_page = None
+                page.active = False
+            return None if warned else html
+
+        return render
 
     def _render_page(
         self, build: Build, state: Pass, page: Page

@@ -282,7 +282,8 @@ class Publisher:
         self.building: str | None = None  # the rebuild's folder
         self.server: Any = None
         self.folders: list[str] = []  # what `sources` watches
-        self.content: tuple[str, ...] = ()  # pages' and snippets' folders
+        self.docs = ""  # the pages' folder, relative to the project
+        self.package = ""  # the snippets' folder, relative to the project
         self.sources: dict[str, str] = {}  # everything an edit may touch
         self.quick = False  # this rebuild may publish pages early
         self.shapes: dict[str, str] = {}  # page URL: its title and headings
@@ -295,25 +296,22 @@ class Publisher:
         self._count = 0
 
     def start_build(
-        self,
-        config: MkDocsConfig,
-        folders: list[str],
-        content: tuple[str, ...],
+        self, config: MkDocsConfig, folders: list[str], content: list[str]
     ) -> None:
         """Point this build at a fresh folder; work out whether the edit
-        allows publishing pages before the rebuild is complete."""
+        allows publishing pages before the rebuild is complete. `folders`
+        are watched; `content` are the pages' and the snippets' folders."""
         link = self.link or self._make_link(config.site_dir)
         self._count += 1
         self.building = f"{link}.build-{self._count}"
         config.site_dir = self.building
-        self.folders, self.content = folders, content
-        found = sources(config, folders)
-        changed = _changed(self.sources, found)
-        self.quick = (
-            bool(self.sources)
-            and all(n in self.sources and n in found for n in changed)
-            and all(n.startswith(content) for n in changed)
+        root = _project_root(config)
+        self.folders = folders
+        self.docs, self.package = (
+            os.path.relpath(folder, root) + os.sep for folder in content
         )
+        found = sources(config, folders)
+        self.quick = self._content_edit(found) is not None
         self.sources = found
         self.built, self.figures = {}, {}
         self.early, self.previewed = self.previewed, {}
@@ -385,18 +383,43 @@ class Publisher:
             server._visible_epoch = server._wanted_epoch
             server._epoch_cond.notify_all()
 
-    def preview(self, render: Callable[[Pass, Page], str | None]) -> None:
-        """Before a rebuild: if only one page's text changed, render that
-        page in each language of the last build that shows it, with that
-        language's state (`render` gives its HTML, or None if it cannot
-        without a run or a warning), and publish it."""
-        if not self.passes or self.current is None or not self.sources:
-            return
-        config = next(iter(self.passes.values())).config
-        changed = _changed(self.sources, sources(config, self.folders))
-        if len(changed) != 1 or not changed[0].startswith(self.content):
-            return
-        path = os.path.join(_project_root(config), changed[0])
+    def _content_edit(self, found: dict[str, str]) -> list[str] | None:
+        """What changed since the last build (paths relative to the
+        project) if that is only pages' and snippets' text (no file added
+        or removed); else None."""
+        if not self.sources:
+            return None
+        changed = _changed(self.sources, found)
+
+        def text_only(name: str) -> bool:
+            if name.startswith(self.package):
+                return True  # a module added or removed changes no nav
+            kept = name in self.sources and name in found
+            return kept and name.startswith(self.docs)
+
+        return changed if all(map(text_only, changed)) else None
+
+    def edit(self) -> list[str] | None:
+        """Before a rebuild: what changed since the last build, if only
+        pages' and snippets' text changed and the last build is at hand."""
+        if not self.passes or self.current is None:
+            return None
+        config = self.config
+        return self._content_edit(sources(config, self.folders))
+
+    @property
+    def config(self) -> MkDocsConfig:
+        """The last build's configuration (one for all its languages)."""
+        return next(iter(self.passes.values())).config
+
+    def preview(
+        self, source: str, render: Callable[[Pass, Page], str | None]
+    ) -> None:
+        """Render the page of `source` (a path relative to the project) in
+        each language of the last build that shows it, with that language's
+        state (`render` gives its HTML, or None if it cannot without a run
+        or a warning), and publish it."""
+        path = os.path.join(_project_root(self.config), source)
         for state in self.passes.values():
             page = next(
                 (

@@ -96,20 +96,20 @@ def test_serve_follows_edits_and_leaves_nothing_behind(tmp_path: Path) -> None:
         time.sleep(0.2)
 
 
-def test_a_prose_edit_is_published_before_the_rebuild(tmp_path: Path) -> None:
+def test_edits_are_published_before_the_rebuild(tmp_path: Path) -> None:
     """An edit of one page's text is served before the rebuild starts; an
-    edit that needs a run, or that makes a warning, waits for the rebuild.
-    Each is served in the end."""
+    edit of a page that needs a new run, or that makes a warning, waits for
+    the rebuild. An edit of a snippet runs it before the rebuild, which
+    then runs nothing, and shows its page first. Each is served in the
+    end."""
     site: Site = write_site(tmp_path)
     other = (
         "# Other\n\nFirst text.\n\n```{run} snippets.demo.show_plain\n```\n"
     )
     site.write("docs/other.md", other)
-    site.write(
-        "snippets/extra.py",
-        'def show_new():\n    """Not run before."""\n'
-        '    print("new run:", 7)\n',
-    )
+    extra = 'def show_new():\n    """Not run before."""\n'
+    extra += '    print("new run:", 7)\n'
+    site.write("snippets/extra.py", extra)
     port = _free_port()
     server = mkdocs(site, "serve", "-a", f"127.0.0.1:{port}")
     url = f"http://127.0.0.1:{port}/other/"
@@ -122,6 +122,9 @@ def test_a_prose_edit_is_published_before_the_rebuild(tmp_path: Path) -> None:
         site.write("docs/other.md", other + needs_run)
         _until(url, _shows("new run: 7"), "an edit that adds a run")
         time.sleep(3)
+        site.write("snippets/extra.py", extra.replace("7", "8"))
+        _until(url, _shows("new run: 8"), "a snippet edit")
+        time.sleep(3)
         broken = "\n```{run} snippets.demo.no_such_function\n```\n"
         site.write("docs/other.md", other + needs_run + broken)
         _until(url, _shows("execnotes-error"), "an edit with a warning")
@@ -130,11 +133,15 @@ def test_a_prose_edit_is_published_before_the_rebuild(tmp_path: Path) -> None:
         server.send_signal(signal.SIGTERM)
         log, _ = server.communicate(timeout=60)
     rebuilds = log.split("Detected file changes")[1:]
-    assert len(rebuilds) == 3, log
+    assert len(rebuilds) == 4, log
     published = "other.md published before the rebuild"
-    prose, run, warning = (
-        r.split("Building documentation")[0] for r in rebuilds
+    before, after = zip(
+        *(r.split("Building documentation") for r in rebuilds), strict=True
     )
+    prose, run, snippet, warning = before
     assert published in prose, log
     assert published not in run, log
+    assert published in snippet, log
+    assert "runs before the rebuild: 1" in snippet, log
+    assert "0 ran, " in after[2], log
     assert published not in warning, log
