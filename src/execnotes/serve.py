@@ -270,10 +270,12 @@ class Publisher:
     added or removed, not the configuration or the theme), each page whose
     HTML changed is published as soon as it is built, into the served
     site, and browsers reload at once; a page whose title or headings (what
-    other pages show of it) changed waits for the end. An edit of one
-    page's text is published even sooner, by `preview`, before the rebuild
-    starts. Either way the complete rebuild then replaces the whole site,
-    and browsers reload again if it holds a change they have not seen.
+    other pages show of it) changed waits for the end. Sooner still,
+    before the rebuild starts, `preview` publishes pages rendered with the
+    last build's state: the page whose text was edited, or the pages that
+    show results a snippet edit changed (the plugin runs those first).
+    Either way the complete rebuild then replaces the whole site, and
+    browsers reload again if it holds a change they have not seen.
     """
 
     def __init__(self) -> None:
