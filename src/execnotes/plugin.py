@@ -158,13 +158,14 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
         self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any
     ) -> LiveReloadServer:
         """Rebuild when the snippets change, even if mkdocs.yml's `watch`
-        does not list them."""
+        does not list them; preview an edit before each rebuild."""
         if self.runner is not None:
             settings = self.runner.settings
             server.watch(str(settings.root / settings.package))
         if self.publisher is not None:
             self.publisher.server = server
-            build_again = server.builder
+        build_again = getattr(server, "builder", None)
+        if self.publisher is not None and build_again is not None:
 
             def builder(*args: Any, **kwargs: Any) -> None:
                 self._preview()
