@@ -251,8 +251,7 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
         config._current_page = page
         page = config.plugins.on_pre_page(page, config=config, files=files)
         page.read_source(config)
-        markdown = adapter.with_config_values(page.markdown or "", config)
-        offset = _lines(page.file.content_string) - _lines(markdown)
+        markdown, offset = _as_scanned(page.markdown or "", page, config)
         if not build.covers(page.file.src_uri, markdown, offset):
             return None
         page.markdown = config.plugins.on_page_markdown(
@@ -332,14 +331,14 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
         """Replace the page's blocks and inline values."""
         if self.build is None or page.file.src_uri in self.notebook_uris:
             return markdown  # a notebook's JSON, for mkdocs-jupyter
-        markdown = adapter.with_config_values(markdown, config)
+        markdown, offset = _as_scanned(markdown, page, config)
         file = page.file
         renderer = PageRenderer(
             self.build,
             file.src_uri,
             lambda name: get_relative_url(f"{FIGURE_DIR}/{name}", page.url),
             _language(page, config),
-            line_offset=_lines(file.content_string) - _lines(markdown),
+            line_offset=offset,
             links=adapter.links(page, config, files),
             exporter=self.exporter,
         )
@@ -481,6 +480,15 @@ def markdown_pages(files: Files) -> list[tuple[str, str, int]]:
         for file in files.documentation_pages()
         if file.src_uri.endswith(".md")
     ]
+
+
+def _as_scanned(
+    markdown: str, page: Page, config: MkDocsConfig
+) -> tuple[str, int]:
+    """A page's Markdown as its blocks are read (config values filled in),
+    and the number of lines before it in the file (front matter)."""
+    markdown = adapter.with_config_values(markdown, config)
+    return markdown, _lines(page.file.content_string) - _lines(markdown)
 
 
 def without_front_matter(file: File) -> tuple[str, str, int]:
