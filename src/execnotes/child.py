@@ -173,7 +173,11 @@ def _result(
     figures, figure_problem = collect_figures()
     limit = run.job.max_output
     inputs = dict(recorder.inputs)
-    inputs.update(_project_modules(run))
+    # Modules loaded other than from a file on sys.path (a custom finder)
+    # were not hashed at import: measured now, they are still checked
+    # again before the result is stored.
+    for key, state in _project_modules(run).items():
+        inputs.setdefault(key, state)
     return {
         "pid": os.getpid(),
         "marker": run.marker.hex(),

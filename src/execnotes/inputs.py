@@ -13,6 +13,8 @@ means. Keys:
   `os.walk`, `pathlib`): the SHA-256 of its sorted names, or ``missing``;
 - ``env:NAME``: an environment variable read through `os.environ`: the
   SHA-256 of its value (never the value), or ``unset``;
+- ``environ:names``: the environment's names were listed (`os.environ`
+  iterated): the SHA-256 of the sorted names;
 - ``import:NAME``: a module the run tried to import and could not find:
   ``missing``, or where it is found now.
 
@@ -25,11 +27,15 @@ import hashlib
 import importlib.machinery
 import os
 import stat
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 MISSING = "missing"
 UNSET = "unset"
+ENVIRON_NAMES = "environ:names"
+# Set by the pool in its workers, to find what they started (see
+# execnotes.procs): never part of what a run sees as its environment.
+SUPERVISOR_VARIABLE = "EXECNOTES_SUPERVISOR"
 
 
 def file_digest(path: Path | str) -> str:
@@ -83,6 +89,15 @@ def env_state(value: str | None) -> str:
     if value is None:
         return UNSET
     return hashlib.sha256(value.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def names_state(names: Iterable[str]) -> str:
+    """The hash of the environment's sorted names (the pool's own mark
+    left out: the build process does not carry it)."""
+    kept = sorted(name for name in names if name != SUPERVISOR_VARIABLE)
+    return hashlib.sha256(
+        "\n".join(kept).encode("utf-8", "surrogateescape")
+    ).hexdigest()
 
 
 def import_state(name: str, search_path: Sequence[str], root: str) -> str:
@@ -143,6 +158,8 @@ class Inputs:
             return listing_state(path_of(name, self.root))
         if kind == "env":
             return env_state(self.environ.get(name))
+        if key == ENVIRON_NAMES:
+            return names_state(self.environ)
         if kind == "import":
             return import_state(name, self.search_path, self.root)
         return "unknown kind " + kind  # never equal to a recorded state

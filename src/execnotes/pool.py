@@ -28,6 +28,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any
 
 from execnotes import procs, zygote
+from execnotes.inputs import SUPERVISOR_VARIABLE
 from execnotes.protocol import Job, Outcome, Problem, SchemaError, Status
 
 log = logging.getLogger("execnotes.pool")
@@ -71,6 +72,10 @@ class WorkerPool:
         self.closed = False
         self.warm = warm
         self.tasks: queue.PriorityQueue[_Task] = queue.PriorityQueue()
+        # Every zygote, and so all a run starts, carries this mark in its
+        # environment: what is left of a dead zygote's runs is found by it.
+        self.mark = uuid.uuid4().hex
+        _adopt_orphans()
         self._order = itertools.count()
         self._lock = threading.Lock()
         self._slots = [_Slot(self) for _ in range(size)]
@@ -120,10 +125,14 @@ class WorkerPool:
             thread.join(timeout=10)
             if thread.is_alive() and slot.process is not None:
                 slot.process.kill()
+        # Whatever a run started and hid from its zygote (a double fork,
+        # a new session, the zygote killed) ends with the pool.
+        procs.sweep(SUPERVISOR_VARIABLE, self.mark)
 
-    def spawn(self) -> tuple[BaseProcess, Connection]:
+    def spawn(self) -> tuple[BaseProcess, Connection, str]:
         """Start one zygote process (from a slot's long-lived thread: the
-        zygote dies with the thread that started it)."""
+        zygote dies with the thread that started it); return it, its pipe
+        and its mark."""
         context = multiprocessing.get_context("spawn")
         parent, child = context.Pipe()
         process = context.Process(
@@ -133,20 +142,24 @@ class WorkerPool:
             daemon=True,
         )
         with self._lock:
-            # The hash seed is read when the interpreter starts, so it must
-            # be in the environment the child is spawned with.
-            previous = os.environ.get("PYTHONHASHSEED")
-            os.environ["PYTHONHASHSEED"] = "0"
+            mark = f"{self.mark}-{self.started_workers}"
+            # The hash seed is read when the interpreter starts, and the
+            # mark must be in what /proc shows of every process the zygote
+            # starts: both go into the environment it is spawned with.
+            fixed = {"PYTHONHASHSEED": "0", SUPERVISOR_VARIABLE: mark}
+            previous = {name: os.environ.get(name) for name in fixed}
+            os.environ.update(fixed)
             try:
                 process.start()
             finally:
-                if previous is None:
-                    del os.environ["PYTHONHASHSEED"]
-                else:
-                    os.environ["PYTHONHASHSEED"] = previous
+                for name, value in previous.items():
+                    if value is None:
+                        del os.environ[name]
+                    else:
+                        os.environ[name] = value
             self.started_workers += 1
         child.close()
-        return process, parent
+        return process, parent, mark
 
 
 class _Slot:
@@ -156,6 +169,7 @@ class _Slot:
         self.pool = pool
         self.process: BaseProcess | None = None
         self.connection: Connection | None = None
+        self.mark = ""
         self.ready = False
         self.busy = False
 
@@ -249,9 +263,8 @@ class _Slot:
             self.stop()
             if self.pool.closed:
                 raise _Lost
-            self.process, self.connection = process, connection = (
-                self.pool.spawn()
-            )
+            process, connection, self.mark = self.pool.spawn()
+            self.process, self.connection = process, connection
             self.ready = False
         if not self.ready:
             try:
@@ -284,6 +297,18 @@ class _Slot:
             if process.is_alive():
                 process.kill()
                 process.join(timeout=5)
+            # A zygote killed from inside its run leaves that run's
+            # orphans to this process (a subreaper too): they end here.
+            procs.sweep(SUPERVISOR_VARIABLE, self.mark)
+
+
+def _adopt_orphans() -> None:
+    """Make this process a subreaper: a run whose zygote was killed leaves
+    its orphans here, where `procs.sweep` finds them, not to init."""
+    try:
+        procs.become_subreaper()
+    except OSError as error:  # not Linux, or not allowed: marks still work
+        log.debug("execnotes: cannot adopt orphans (%s)", error)
 
 
 def _matches(message: object, kind: str, run_id: str) -> bool:

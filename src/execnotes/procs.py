@@ -98,3 +98,53 @@ def _reap_until_gone(pid: int, direct: set[int]) -> None:
                 direct.discard(child)
         if direct:
             time.sleep(0.001)
+
+
+def marked(variable: str, value: str) -> list[int]:
+    """Every process whose environment, as it started, holds
+    `variable=value` (or a value starting with `value-`)."""
+    exact = f"{variable}={value}".encode()
+    found = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/environ", "rb") as handle:
+                entries = handle.read().split(b"\0")
+        except OSError:
+            continue  # gone, or not ours to read
+        if any(e == exact or e.startswith(exact + b"-") for e in entries):
+            found.append(int(name))
+    return found
+
+
+def adopted() -> list[int]:
+    """This process's children that live in another session: what a run
+    started and the kernel handed to this subreaper (every run has its own
+    session; the build's own children share the build's)."""
+    me, session = os.getpid(), os.getsid(0)
+    found = []
+    for child in children(me):
+        with contextlib.suppress(OSError):
+            if os.getsid(child) != session:
+                found.append(child)
+    return found
+
+
+def sweep(variable: str, value: str, *, rounds: int = 50) -> int:
+    """SIGKILL every process marked with `variable=value` and every orphan
+    this (subreaper) process adopted from a run, with their descendants,
+    until none is left; reap those that became children of this process.
+    Returns how many were killed."""
+    me, killed = os.getpid(), 0
+    for _ in range(rounds):
+        roots = [p for p in {*marked(variable, value), *adopted()} if p != me]
+        found = {p for root in roots for p in (root, *_tree(root))}
+        if not found:
+            break
+        for pid in found:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+        killed += len(found)
+        _reap_until_gone(me, set(children(me)) & found)
+    return killed

@@ -42,14 +42,25 @@ class Rendered:
     )
     """Opening token of a block's code: its closing token and the links
     of the names in its code."""
+    token_prefix: str = "EXECNOTESFRAGMENT"
+    """What every placeholder token starts with (then its number)."""
 
     def swap_in(self, page_html: str) -> str:
         """Replace the placeholder tokens in the page's HTML."""
         page_html = xref.link_blocks(page_html, self.code_links)
-        for token, fragment in self.fragments.items():
-            page_html = page_html.replace(f"<p>{token}</p>", fragment)
-            page_html = page_html.replace(token, fragment)
-        return page_html
+        if not self.fragments:
+            return page_html
+        # One pass over the page, whatever the number of blocks (a replace
+        # per token was quadratic), and text a fragment brings in is never
+        # taken for a token.
+        prefix = re.escape(self.token_prefix)
+        pattern = re.compile(f"<p>({prefix}\\d+)</p>|({prefix}\\d+)")
+
+        def fragment(match: re.Match[str]) -> str:
+            token = match.group(1) or match.group(2)
+            return self.fragments.get(token, match.group(0))
+
+        return pattern.sub(fragment, page_html)
 
 
 def figure_name(svg: str) -> str:
@@ -83,7 +94,7 @@ class PageRenderer:
         self._anchors: dict[int, str] = {}
         digest = hashlib.sha256(page.encode()).hexdigest()[:8]
         self._token_prefix = f"EXECNOTES{digest}FRAGMENT"
-        self.rendered = Rendered("")
+        self.rendered = Rendered("", token_prefix=self._token_prefix)
 
     @property
     def _places(self) -> dict[Key, list[xref.Place]]:
@@ -162,7 +173,12 @@ class PageRenderer:
             label = f"{{{directive.kind}}} {directive.target}"
             self._problem(directive.line, label, f"copy runnable: {error}")
             runnable, names = None, {}
-        hrefs = xref.code_links(names, self._places, self.page, self.links)
+        counts = self.build.once(
+            "shown-counts", lambda: xref.shown_counts(self._places)
+        )
+        hrefs = xref.code_links(
+            names, self._places, self.page, self.links, counts
+        )
         anchor = self._anchors[directive.line]
         opening = self._stash(fragments.code_opening(anchor))
         closing = self._stash(fragments.code_closing(runnable, self.language))

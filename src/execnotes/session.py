@@ -142,7 +142,18 @@ class Runner:
         """Store a finished run: a success in the cache on disk, a failure
         in memory, so `mkdocs serve` retries it only when its inputs
         change (a new `mkdocs build` always retries)."""
-        if outcome.status == "ok":
+        changed = self._changed_during(outcome)
+        if changed:
+            log.warning(
+                "execnotes: %s changed while %s ran, after the run read it; "
+                "its result is shown but not cached, and the next build "
+                "runs it again",
+                changed,
+                job.call or job.parts[-1][1],
+            )
+            if outcome.status == "ok":
+                return outcome
+        elif outcome.status == "ok":
             try:
                 self.cache.store(job.key, outcome)
             except OSError as error:
@@ -160,6 +171,16 @@ class Runner:
             )
         self._failures[job.key] = outcome
         return outcome
+
+    def _changed_during(self, outcome: Outcome) -> str | None:
+        """The first input whose state now differs from the one the run
+        read (measured afresh, not from this build's memory), if any: a
+        result stored under the old state would never be re-checked."""
+        now = Inputs(self.inputs.root, self.environ, self.inputs.search_path)
+        for key, state in outcome.inputs.items():
+            if now.state(key) != state:
+                return key.partition(":")[2] or key
+        return None
 
     def known_failure(self, job: Job) -> Outcome | None:
         """The remembered failure of `job`, if its inputs are unchanged."""

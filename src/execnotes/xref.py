@@ -81,16 +81,24 @@ def shown_places(build: Build, package: Package) -> dict[Key, list[Place]]:
     return places
 
 
+def shown_counts(places: dict[Key, list[Place]]) -> Counter[tuple[str, str]]:
+    """How many definitions of each module each page shows."""
+    return Counter(
+        (where, key[0]) for key, found in places.items() for where, _ in found
+    )
+
+
 def code_links(
     names: dict[str, Key],
     places: dict[Key, list[Place]],
     page: str,
     links: Links,
+    shown_per_page: Counter[tuple[str, str]] | None = None,
 ) -> dict[str, str]:
-    """The link of each name that shown code imports from the package."""
-    shown_per_page = Counter(
-        (where, key[0]) for key, found in places.items() for where, _ in found
-    )
+    """The link of each name that shown code imports from the package
+    (`shown_per_page`: `shown_counts(places)`, worked out once a build)."""
+    if shown_per_page is None:
+        shown_per_page = shown_counts(places)
     hrefs: dict[str, str] = {}
     for name, key in names.items():
         ranked = sorted(
@@ -114,13 +122,20 @@ def link_blocks(
 ) -> str:
     """The page with the names linked in each block's code, which lies
     between an opening and a closing token (`blocks`)."""
+    # One pass, in page order (the order the blocks were rendered in):
+    # cutting and joining the page once per block made a page quadratic.
+    pieces: list[str] = []
+    position = 0
     for opening, (closing, hrefs) in blocks.items():
-        start = page_html.find(opening)
-        end = page_html.find(closing, start)
-        if start >= 0 and end >= 0:
-            code = linkify(page_html[start:end], hrefs)
-            page_html = page_html[:start] + code + page_html[end:]
-    return page_html
+        start = page_html.find(opening, position)
+        end = page_html.find(closing, start) if start >= 0 else -1
+        if end < 0:
+            continue
+        code = linkify(page_html[start:end], hrefs)
+        pieces += [page_html[position:start], code]
+        position = end
+    pieces.append(page_html[position:])
+    return "".join(pieces)
 
 
 def linkify(code_html: str, hrefs: dict[str, str]) -> str:

@@ -22,6 +22,8 @@ import os
 import secrets
 import select
 import signal
+import site
+import struct
 import sys
 import time
 from dataclasses import dataclass
@@ -123,13 +125,19 @@ class _Zygote:
                 sys.prefix,
                 sys.base_prefix,
                 sys.exec_prefix,
+                *site.getsitepackages(),
+                site.getusersitepackages(),
                 matplotlib.get_cachedir(),
                 os.path.dirname(mxnet.__file__),
+                # The runner's own modules (an editable install lies
+                # outside the installation's folders).
+                os.path.dirname(os.path.abspath(child.__file__)),
                 "/proc",
                 "/sys",
                 "/dev",
             }
         )
+        _own_output()
 
     def supervise(self, run_id: str, job: Job) -> Outcome:
         token = secrets.token_hex(16).encode()
@@ -191,6 +199,16 @@ class _Zygote:
     def terminate(self, signum: int, frame: Any) -> None:
         self.kill_run()
         os._exit(0)
+
+
+def _own_output() -> None:
+    """Write nowhere near the build's stdout and stderr: a run (forked
+    from here) or whatever it leaves behind must never hold the caller's
+    pipe (`mkdocs build | tee log` would wait for it)."""
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
+    os.close(null)
 
 
 class _Watch:
@@ -264,7 +282,7 @@ class _Watch:
             )
         try:
             result = _parse(bytes(self.result), self.pid, marker)
-        except ValueError:
+        except _NoResult:
             return _failed(
                 output,
                 "crashed",
@@ -272,19 +290,62 @@ class _Watch:
                 _died(status),
                 cells.with_outputs(count, segments, None),
             )
-        result["cells"] = cells.with_outputs(count, segments, result["cells"])
-        return _outcome(output, result)
+        try:
+            result["cells"] = cells.with_outputs(
+                count, segments, result["cells"]
+            )
+            return _outcome(output, result)
+        except (_Malformed, *_SHAPE_ERRORS) as error:
+            return _failed(
+                output,
+                "crashed",
+                "WorkerProtocolError",
+                _malformed(error),
+                cells.with_outputs(count, segments, None),
+            )
+
+
+class _NoResult(Exception):
+    """The run wrote no framed result: its process ended early."""
+
+
+class _Malformed(Exception):
+    """A frame with the run's marker whose content is not a result."""
+
+
+# What a frame of the wrong shape raises while it is taken apart.
+_SHAPE_ERRORS = (
+    KeyError,
+    TypeError,
+    ValueError,
+    IndexError,
+    AttributeError,
+    RecursionError,
+    struct.error,
+)
 
 
 def _parse(data: bytes, pid: int, marker: bytes) -> dict[str, Any]:
-    """The child's framed result (see child._send), or ValueError."""
+    """The child's framed result (see child._send). Raises _NoResult when
+    there is no frame, _Malformed when the last one is not a whole
+    result of this run."""
     start = data.rfind(marker)
     if start < 0:
-        raise ValueError("no result")
+        raise _NoResult
     start += len(marker)
-    (size,) = child.HEADER.unpack_from(data, start)
+    try:
+        (size,) = child.HEADER.unpack_from(data, start)
+    except struct.error as error:
+        raise _Malformed("it ends inside the frame's header") from error
     start += child.HEADER.size
-    result = json.loads(data[start : start + size])
+    if len(data) - start < size:
+        raise _Malformed(
+            f"it announces {size} bytes and holds {len(data) - start}"
+        )
+    try:
+        result = json.loads(data[start : start + size])
+    except (*_SHAPE_ERRORS,) as error:
+        raise _Malformed(f"it is not JSON ({error})") from error
     if not isinstance(result, dict) or (
         result.get("pid"),
         result.get("marker"),
@@ -292,7 +353,7 @@ def _parse(data: bytes, pid: int, marker: bytes) -> dict[str, Any]:
         pid,
         marker.hex(),
     ):
-        raise ValueError("a result from another process")
+        raise _Malformed("it names another process")
     return result
 
 
@@ -333,6 +394,15 @@ def _failed(
         problem=Problem(kind, name, message),
         cells=[CellResult.from_json(cell) for cell in ran],
         **output,
+    )
+
+
+def _malformed(error: BaseException) -> str:
+    reason = str(error) or type(error).__name__
+    return (
+        f"its result could not be read: {reason}. Something in the run "
+        "wrote to the runner's result pipe (file descriptors above 1000 "
+        "belong to the runner); no other block is affected"
     )
 
 
