@@ -23,6 +23,7 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from multiprocessing import resource_tracker
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
@@ -141,6 +142,9 @@ class WorkerPool:
             name="execnotes-zygote",
             daemon=True,
         )
+        # Started now if it is not running, so that it does not inherit
+        # the mark (it serves the whole process, and must outlive pools).
+        resource_tracker.ensure_running()
         with self._lock:
             mark = f"{self.mark}-{self.started_workers}"
             # The hash seed is read when the interpreter starts, and the

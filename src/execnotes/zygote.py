@@ -290,12 +290,20 @@ class _Watch:
                 _died(status),
                 cells.with_outputs(count, segments, None),
             )
+        except _Malformed as error:
+            return _failed(
+                output,
+                "crashed",
+                "WorkerProtocolError",
+                _malformed(error),
+                cells.with_outputs(count, segments, None),
+            )
         try:
             result["cells"] = cells.with_outputs(
                 count, segments, result["cells"]
             )
             return _outcome(output, result)
-        except (_Malformed, *_SHAPE_ERRORS) as error:
+        except _SHAPE_ERRORS as error:
             return _failed(
                 output,
                 "crashed",

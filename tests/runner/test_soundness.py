@@ -1,0 +1,415 @@
+"""Soundness of the runner: inputs measured when read, tracking by what a
+run did, and a supervisor that nothing a run starts can escape.
+
+Each test builds a tiny site for real and reproduces a case that once
+broke: a result cached for a version of a module that did not run, reads
+hidden by blanket rules, a background process that outlived the build and
+held the caller's pipe, a forged frame that crashed the zygote.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import psutil
+import pytest
+
+from execnotes.tracking import UNSEEN
+from tests.runner.conftest import Site, entries, mkdocs, ran
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _check(site: Site) -> subprocess.CompletedProcess[str]:
+    """`python -m execnotes check` on the site."""
+    return subprocess.run(
+        [sys.executable, "-m", "execnotes", "check"],
+        cwd=site.root,
+        env=dict(os.environ, NO_MKDOCS_2_WARNING="1"),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def _outputs(site: Site) -> dict[str, str]:
+    assert site.plugin is not None
+    assert site.plugin.last_build is not None
+    return {
+        r.name.rsplit(".", 1)[1]: r.outcome.output
+        for r in site.plugin.last_build.results.values()
+    }
+
+
+# -- 1. inputs are measured when read --------------------------------------
+
+EDITOR = '''\
+from pathlib import Path
+
+from snippets.helper import V
+
+
+def show_and_edit():
+    """Print the helper's value, then save the next version of it, as an
+    author saving while the block runs (same size, same second)."""
+    print("V", V)
+    Path("snippets/helper.py").write_text(f"V = {V + 1}\\n")
+'''
+
+
+def test_an_edit_during_a_run_is_never_served_from_the_cache(
+    site: Site,
+) -> None:
+    """The module is hashed as it is imported: a result computed from
+    `V = 1` is not cached under `V = 2`. The next build runs again and
+    shows `V 2`, and `check` reports the block stale in between."""
+    site.write("snippets/helper.py", "V = 1\n")
+    site.write("snippets/editor.py", EDITOR)
+    site.write(
+        "docs/index.md", "```{run} snippets.editor.show_and_edit\n```\n"
+    )
+    site.build()
+    assert _outputs(site) == {"show_and_edit": "V 1\n"}
+    assert (site.root / "snippets/helper.py").read_text() == "V = 2\n"
+    [warning] = site.warnings
+    assert "snippets/helper.py changed while" in warning
+    assert entries(site) == []
+    stale = _check(site)
+    assert stale.returncode == 1, stale.stdout
+    assert "0 from the cache" in stale.stdout
+    site.build()
+    assert ran(site) == 1
+    # Same size, written within the same second: stale bytecode in
+    # __pycache__ would still say 1.
+    assert _outputs(site) == {"show_and_edit": "V 2\n"}
+
+
+def test_a_module_is_hashed_as_it_was_imported(site: Site) -> None:
+    """The state recorded for a module is that of the bytes compiled, not
+    of the file after the run; with nothing edited, the result is cached
+    and `check` passes."""
+    site.write("snippets/helper.py", "V = 1\n")
+    site.write(
+        "snippets/reader.py",
+        "from snippets.helper import V\n\n\n"
+        "def show_v():\n    print('V', V)\n",
+    )
+    site.write("docs/index.md", "```{run} snippets.reader.show_v\n```\n")
+    site.build()
+    [entry] = entries(site)
+    assert '"file:snippets/helper.py"' in entry.read_text()
+    assert _check(site).returncode == 0
+    site.write("snippets/helper.py", "V = 3\n")
+    assert _check(site).returncode == 1
+    site.build()
+    assert _outputs(site) == {"show_v": "V 3\n"}
+
+
+# -- 2. tracking by what happened ------------------------------------------
+
+READS = '''\
+import os
+import runpy
+import sys
+from pathlib import Path
+
+
+def show_makedirs():
+    """A loader idiom: make the folder if needed, then read from it."""
+    os.makedirs("data", exist_ok=True)
+    print(Path("data/a.txt").read_text().strip())
+
+
+def show_path_mkdir():
+    """The same with pathlib."""
+    Path("data/sub").mkdir(parents=True, exist_ok=True)
+    print(Path("data/sub/b.txt").read_text().strip())
+
+
+def show_py_as_data():
+    """A project .py file read as text."""
+    with open("tools/gen.py") as handle:
+        print(handle.read().strip())
+
+
+def show_run_path():
+    """A project script run by path."""
+    print(runpy.run_path("tools/script.py")["RESULT"])
+
+
+def show_read_plus():
+    """A file opened for update, read first."""
+    with open("data/rplus.txt", "r+") as handle:
+        print(handle.read().strip())
+
+
+def show_append_then_read():
+    """A file opened to append (nothing written), then read."""
+    open("data/log.txt", "a").close()
+    print(Path("data/log.txt").read_text().strip())
+
+
+def show_environb():
+    """A variable read as bytes."""
+    print(os.environb.get(b"SOUND_BYTES", b"none").decode())
+
+
+def show_environ_names():
+    """The names of the environment, listed."""
+    print([name for name in os.environ if name.startswith("SOUND_NEW")])
+
+
+def show_outside_module():
+    """A module found on a folder outside the project."""
+    sys.path.insert(0, OUTSIDE)
+    import outside_helper
+
+    print("outside", outside_helper.VALUE)
+
+
+def show_opener():
+    """A file opened relative to a folder's descriptor."""
+    folder = os.open("data", os.O_RDONLY)
+
+    def opener(path, flags):
+        return os.open(path, flags, dir_fd=folder)
+
+    with open("c.txt", opener=opener) as handle:
+        print(handle.read().strip())
+'''
+
+# name: (files before, files after, variables before, variables after)
+READ_CASES = {
+    "show_makedirs": ({"data/a.txt": "a1"}, {"data/a.txt": "a2"}),
+    "show_path_mkdir": ({"data/sub/b.txt": "b1"}, {"data/sub/b.txt": "b2"}),
+    "show_py_as_data": ({"tools/gen.py": "X = 1"}, {"tools/gen.py": "X = 2"}),
+    "show_run_path": (
+        {"tools/script.py": "RESULT = 'run 1'"},
+        {"tools/script.py": "RESULT = 'run 2'"},
+    ),
+    "show_read_plus": ({"data/rplus.txt": "r1"}, {"data/rplus.txt": "r2"}),
+    "show_append_then_read": ({"data/log.txt": "l1"}, {"data/log.txt": "l2"}),
+    "show_outside_module": (
+        {"OUTSIDE/outside_helper.py": "VALUE = 1"},
+        {"OUTSIDE/outside_helper.py": "VALUE = 2"},
+    ),
+    "show_opener": ({"data/c.txt": "c1"}, {"data/c.txt": "c2"}),
+    "show_environb": ({}, {}),
+    "show_environ_names": ({}, {}),
+}
+ENV_BEFORE = {"SOUND_BYTES": "bytes 1"}
+ENV_AFTER = {"SOUND_BYTES": "bytes 2", "SOUND_NEW_ONE": "1"}
+
+
+def _write_files(site: Site, outside: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        if name.startswith("OUTSIDE/"):
+            outside.mkdir(exist_ok=True)
+            (outside / name.removeprefix("OUTSIDE/")).write_text(text + "\n")
+        else:
+            site.write(name, text + "\n")
+
+
+def _build(site: Site, env: dict[str, str]) -> str:
+    process = mkdocs(site, **env)
+    log, _ = process.communicate(timeout=600)
+    assert process.returncode == 0, log
+    return log
+
+
+def _shown(site: Site) -> dict[str, str]:
+    """Each block's printed output, by snippet, from the built page (the
+    page names each snippet in inline code before its block)."""
+    found = {}
+    for part in site.html().split("<code>snippets.reads.")[1:]:
+        name = part.partition("<")[0]
+        output = re.search(
+            r'<pre class="execnotes-output"><code>(.*?)</code>', part, re.S
+        )
+        found[name] = output.group(1).strip() if output else "(no output)"
+    assert set(found) == set(READ_CASES)
+    return found
+
+
+def test_each_read_is_tracked_by_what_happened(
+    site: Site, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Every read kind that once kept an old value is an input now: the
+    second build runs nothing, and after the change every block runs
+    again and shows the new value."""
+    outside = tmp_path_factory.mktemp("outside")
+    site.write("snippets/reads.py", f"OUTSIDE = {str(outside)!r}\n\n" + READS)
+    site.write(
+        "docs/index.md",
+        "".join(
+            f"`snippets.reads.{n}`\n\n```{{run}} snippets.reads.{n}\n"
+            "hide: code\n```\n\n"
+            for n in READ_CASES
+        ),
+    )
+    _write_files(
+        site,
+        outside,
+        {k: v for c in READ_CASES.values() for k, v in c[0].items()},
+    )
+    assert "10 ran" in _build(site, ENV_BEFORE)
+    before = _shown(site)
+    assert "0 ran" in _build(site, ENV_BEFORE)
+    _write_files(
+        site,
+        outside,
+        {k: v for c in READ_CASES.values() for k, v in c[1].items()},
+    )
+    assert "10 ran" in _build(site, ENV_AFTER)
+    after = _shown(site)
+    changed = {n for n in READ_CASES if before[n] != after[n]}
+    assert changed == set(READ_CASES), (before, after)
+    assert after["show_environb"] == "bytes 2"
+    assert after["show_environ_names"] == "[&#x27;SOUND_NEW_ONE&#x27;]"
+
+
+def test_the_guarantees_page_lists_what_the_tracker_cannot_see() -> None:
+    """Both languages list exactly the reads the tracker declares unseen,
+    each with the `inputs:` declaration that covers it."""
+    row = re.compile(r"^\| `([a-z-]+)` \|.*\| `(inputs: [^`]+)` \|$")
+    for page in ("guarantees.md", "guarantees.en.md"):
+        text = (ROOT / "docs" / page).read_text(encoding="utf-8")
+        listed = {
+            match.group(1): match.group(2)
+            for line in text.splitlines()
+            if (match := row.match(line))
+        }
+        assert listed == UNSEEN, page
+
+
+# -- 3. nothing a run starts survives the build ----------------------------
+
+ESCAPE = '''\
+import os
+import signal
+import time
+
+
+def show_escape():
+    """Start a background process in a session of its own that holds
+    the build's stdout and waits to write into the finished site, then
+    kill the zygote that supervises this run."""
+    root = os.getcwd()
+    build = int(open(f"/proc/{os.getppid()}/stat").read().split()[3])
+    if os.fork() == 0:
+        os.setsid()
+        if os.fork() == 0:
+            held = os.open(f"/proc/{build}/fd/1", os.O_WRONLY)
+            with open(os.path.join(root, "escapee.pid"), "w") as handle:
+                handle.write(str(os.getpid()))
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
+                if os.path.exists(os.path.join(root, "site", "index.html")):
+                    with open(os.path.join(root, "site", "late.txt"), "w"):
+                        pass
+                    break
+                time.sleep(0.05)
+            os.close(held)
+            os._exit(0)
+        os._exit(0)
+    while not os.path.exists(os.path.join(root, "escapee.pid")):
+        time.sleep(0.01)
+    os.kill(os.getppid(), signal.SIGKILL)
+'''
+
+
+def test_a_run_that_kills_its_zygote_leaves_nothing_behind(
+    site: Site,
+) -> None:
+    """`mkdocs build | reader`: the reader sees the pipe end when the build
+    ends, the block fails honestly, the escaped process is gone and wrote
+    nothing into the site."""
+    site.write("snippets/escape.py", ESCAPE)
+    site.write(
+        "docs/index.md",
+        "```{run} snippets.escape.show_escape\n```\n\n"
+        "```{run} snippets.demo.show_plain\n```\n",
+    )
+    build = mkdocs(site)
+    # communicate() reads the pipe to its end: it returns only at EOF,
+    # which an escaped holder of the pipe would put off.
+    log, _ = build.communicate(timeout=240)
+    assert build.returncode == 0, log
+    assert "the worker process died while running it" in log
+    assert "plain: 3.14" in site.html()
+    escapee = int((site.root / "escapee.pid").read_text())
+    assert not psutil.pid_exists(escapee) or (
+        psutil.Process(escapee).status() == psutil.STATUS_ZOMBIE
+    )
+    assert not (site.root / "site" / "late.txt").exists()
+    left = [
+        p.pid
+        for p in psutil.process_iter(["cwd"])
+        if p.info["cwd"] == str(site.root) and p.pid != os.getpid()
+    ]
+    assert left == []
+
+
+FORGERS = {
+    "show_truncated_header": "run.marker + b'abc'",
+    "show_short_body": "run.marker + HEADER.pack(1000) + b'{}'",
+    "show_not_json": "run.marker + HEADER.pack(3) + b'{{{'",
+    "show_wrong_shape": ("run.marker + HEADER.pack(len(body)) + body"),
+}
+FORGER_MODULE = """\
+import json
+import os
+import sys
+
+from execnotes.child import HEADER
+
+
+def _run():
+    frame = sys._getframe(1)
+    while not hasattr(frame.f_locals.get("run"), "marker"):
+        frame = frame.f_back
+    return frame.f_locals["run"]
+
+
+"""
+
+
+def test_malformed_frames_fail_only_their_own_block(site: Site) -> None:
+    """Frames that carry the run's real marker but not a whole result fail
+    their block with a message that says so; the zygote survives and the
+    next block runs."""
+    functions = [
+        f"def {name}():\n"
+        "    run = _run()\n"
+        "    body = json.dumps({'pid': os.getpid(), "
+        "'marker': run.marker.hex()}).encode()\n"
+        f"    os.write(run.result, {data})\n"
+        "    os._exit(0)\n"
+        for name, data in FORGERS.items()
+    ]
+    site.write("snippets/forgers.py", FORGER_MODULE + "\n\n".join(functions))
+    site.write(
+        "docs/index.md",
+        "".join(f"```{{run}} snippets.forgers.{n}\n```\n\n" for n in FORGERS)
+        + "```{run} snippets.demo.show_plain\n```\n",
+    )
+    site.build()
+    assert site.plugin is not None
+    assert site.plugin.last_build is not None
+    results = {
+        r.name.rsplit(".", 1)[1]: r.outcome
+        for r in site.plugin.last_build.results.values()
+    }
+    for name in FORGERS:
+        problem = results[name].problem
+        assert problem is not None, name
+        assert problem.exception == "WorkerProtocolError", (name, problem)
+        assert "its result could not be read" in problem.message
+    assert results["show_plain"].status == "ok"
+    assert site.plugin.runner is not None
+    assert site.plugin.runner.pool.started_workers == 1
