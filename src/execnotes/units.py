@@ -146,6 +146,7 @@ class Package:
             for node in tree.body
             if isinstance(node, ast.Import | ast.ImportFrom)
         ]
+        self._refuse_inner_imports(tree, top_imports, scope.module, line)
         local = _Scope(scope.module, scope.parsed, dict(scope.names))
         for node in top_imports:
             for bound, target in self._import_targets(node, scope.module):
@@ -172,6 +173,60 @@ class Package:
             frozenset(needs_now - provides),
             frozenset(imports),
         )
+
+    def _refuse_inner_imports(
+        self,
+        tree: ast.Module,
+        top: list[ast.Import | ast.ImportFrom],
+        module: str,
+        line: int,
+    ) -> None:
+        """Raise on an import of the package that is not at the top level
+        (in a function's body, or through importlib): the inlined copy has
+        no package to import it from."""
+        for node in ast.walk(tree):
+            named = (
+                self._inner_import(node, module) if node not in top else None
+            )
+            if named is not None:
+                where = self._module_path(module).relative_to(self.root)
+                at = line + getattr(node, "lineno", 1) - 1
+                raise ExportError(
+                    f"{where.as_posix()}:{at}: {named} is not at the top "
+                    "level, so it cannot be inlined and a reader's copy "
+                    "would fail with ModuleNotFoundError; import it at the "
+                    f"top of {module} instead"
+                )
+
+    def _inner_import(self, node: ast.AST, module: str) -> str | None:
+        """How `node` imports the package, if it does (or may: a module
+        named by a computed string)."""
+        if isinstance(node, ast.Import | ast.ImportFrom) and (
+            self._project_import(node, module)
+        ):
+            return f"`{ast.unparse(node)}`"
+        if not (isinstance(node, ast.Call) and node.args):
+            return None
+        function = node.func
+        called = getattr(function, "attr", getattr(function, "id", ""))
+        if called not in ("import_module", "__import__"):
+            return None
+        target = node.args[0]
+        if not (
+            isinstance(target, ast.Constant) and isinstance(target.value, str)
+        ):
+            return f"`{ast.unparse(node)}` (a module named at run time)"
+        name = target.value
+        if name.startswith("."):
+            name = absolute_source(
+                ast.ImportFrom(
+                    module=name.lstrip(".") or None,
+                    names=[],
+                    level=len(name) - len(name.lstrip(".")),
+                ),
+                module,
+            )
+        return f"`{ast.unparse(node)}`" if self._in_package(name) else None
 
     def _resolve(
         self, scope: _Scope, names: Iterable[str]

@@ -184,7 +184,9 @@ def _build_page(site: Site, snippet: str, options: str = "") -> str:
         f"```{{run}} snippets.readers.{snippet}\n{options}```\n",
     )
     site.build()
-    assert not site.warnings
+    # The optional import inside a function cannot go into a reader's
+    # copy: that refusal is expected here (see test_soundness).
+    assert not [w for w in site.warnings if "not at the top level" not in w]
     assert site.plugin is not None
     assert site.plugin.last_build is not None
     [result] = site.plugin.last_build.results.values()

@@ -413,3 +413,68 @@ def test_malformed_frames_fail_only_their_own_block(site: Site) -> None:
     assert results["show_plain"].status == "ok"
     assert site.plugin.runner is not None
     assert site.plugin.runner.pool.started_workers == 1
+
+
+# -- 4. the exporter sees imports inside functions -------------------------
+
+LOCAL_IMPORTS = '''\
+def show_local_from():
+    """Import a helper inside the body."""
+    from snippets.ma import helper
+
+    print(helper())
+
+
+def show_local_import():
+    """Import the module inside the body."""
+    import snippets.ma
+
+    print(snippets.ma.helper())
+
+
+def show_importlib():
+    """Import the module by name at run time."""
+    import importlib
+
+    print(importlib.import_module("snippets.ma").helper())
+
+
+def show_library_inside():
+    """A library imported inside the body is fine: it is installed."""
+    import math
+
+    print(math.floor(2.5))
+'''
+
+
+def test_imports_inside_functions_are_refused_with_their_place(
+    site: Site,
+) -> None:
+    """A copy that would import the package fails `--strict` with a
+    warning naming the file and line of the import; a library imported
+    inside a body is kept as it is."""
+    site.write("snippets/ma.py", 'def helper():\n    """Five."""\n    return 5\n')
+    site.write("snippets/local.py", LOCAL_IMPORTS)
+    names = [
+        "show_local_from",
+        "show_local_import",
+        "show_importlib",
+        "show_library_inside",
+    ]
+    site.write(
+        "docs/index.md",
+        "".join(f"```{{show}} snippets.local.{n}\n```\n\n" for n in names),
+    )
+    site.build()
+    refused = {
+        "snippets/local.py:3: `from snippets.ma import helper`",
+        "snippets/local.py:10: `import snippets.ma`",
+        "snippets/local.py:19: `importlib.import_module('snippets.ma')`",
+    }
+    for where in refused:
+        assert any(
+            f"copy runnable: {where} is not at the top level" in w
+            for w in site.warnings
+        ), (where, site.warnings)
+    assert not any("show_library_inside" in w for w in site.warnings)
+    assert "math.floor" in site.html()
