@@ -453,7 +453,7 @@ def test_imports_inside_functions_are_refused_with_their_place(
     """A copy that would import the package fails `--strict` with a
     warning naming the file and line of the import; a library imported
     inside a body is kept as it is."""
-    site.write("snippets/ma.py", 'def helper():\n    """Five."""\n    return 5\n')
+    site.write("snippets/ma.py", 'def helper():\n    """5."""\n    return 5\n')
     site.write("snippets/local.py", LOCAL_IMPORTS)
     names = [
         "show_local_from",
