@@ -16,6 +16,7 @@ recently used ones beyond `max_bytes`, and never one this build used.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import logging
@@ -36,6 +37,8 @@ from execnotes.protocol import Outcome, SchemaError
 log = logging.getLogger("execnotes.cache")
 FORMAT = 3
 _VERSIONED = ("mxnet", "numpy", "matplotlib")
+# The bound of the small files beside the results (probes, durations).
+_MAX_SMALL = 16 * 2**20
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,9 @@ class Bound:
 
     keep_days: float = 30.0
     max_bytes: int = 1024 * 2**20
+    # One result: larger ones are not stored, nor read (a damaged or
+    # foreign file is skipped before it is parsed).
+    max_entry_bytes: int = 64 * 2**20
 
 
 def environment(root: Path, environ: Mapping[str, str]) -> dict[str, str]:
@@ -126,7 +132,19 @@ class Cache:
 
     def _read(self, path: Path) -> Outcome | None:
         try:
-            return Outcome.from_json(json.loads(path.read_bytes()))
+            with path.open("rb") as handle:
+                size = os.fstat(handle.fileno()).st_size
+                if size > self.bound.max_entry_bytes:
+                    log.info(
+                        "execnotes: ignoring cache entry %s (%d bytes, over "
+                        "the bound of %d)",
+                        path,
+                        size,
+                        self.bound.max_entry_bytes,
+                    )
+                    return None
+                data = handle.read(self.bound.max_entry_bytes + 1)
+            return Outcome.from_json(json.loads(data))
         except FileNotFoundError:
             return None
         except (OSError, ValueError, SchemaError) as error:
@@ -136,6 +154,12 @@ class Cache:
     def store(self, key: str, outcome: Outcome) -> None:
         """Write a generation atomically. Raises OSError if it cannot."""
         text = json.dumps(outcome.to_json(), sort_keys=True)
+        if len(text) > self.bound.max_entry_bytes:  # ASCII: chars = bytes
+            raise OSError(
+                errno.EFBIG,
+                f"the result has {len(text)} bytes, over the bound of "
+                f"{self.bound.max_entry_bytes} for one entry",
+            )
         state = json.dumps(outcome.inputs, sort_keys=True).encode()
         folder = self.folder / key
         folder.mkdir(parents=True, exist_ok=True)
@@ -189,6 +213,8 @@ class Durations:
 
     def _read(self) -> dict[str, float]:
         try:
+            if self.path.stat().st_size > _MAX_SMALL:
+                return {}
             data = json.loads(self.path.read_bytes())
         except (OSError, ValueError):
             return {}
@@ -232,6 +258,8 @@ class Memo:
         """The words stored under `key`, if they are there and well formed."""
         path = self._path(key)
         try:
+            if path.stat().st_size > _MAX_SMALL:
+                return None
             words = json.loads(path.read_bytes())
         except (OSError, ValueError):
             return None

@@ -10,6 +10,7 @@ the caption does not already say.
 from __future__ import annotations
 
 import functools
+import html
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -156,10 +157,118 @@ def _texts(parent: ET.Element) -> list[str]:
                 (c for c in group if _is_comment(c) and c.text), None
             )
             if comment is not None and comment.text is not None:
-                texts.append(comment.text.strip())
+                # Matplotlib escapes <, > and & in the comment, which XML
+                # does not undo: the alt text is escaped once, when shown.
+                texts.append(html.unescape(comment.text.strip()))
     return texts
 
 
 def _is_comment(element: ET.Element) -> bool:
     tag: object = element.tag  # comments carry the factory as their tag
     return tag is ET.Comment
+
+
+_SVG_NS = _SVG[1:-1]
+_NAMESPACES = {
+    "": _SVG_NS,
+    "xlink": "http://www.w3.org/1999/xlink",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "cc": "http://creativecommons.org/ns#",
+    "dc": "http://purl.org/dc/elements/1.1/",
+}
+# What matplotlib writes, and the shapes and paints an SVG may draw with;
+# anything else (script, foreignObject, a, animate and set, which can
+# change a link) is dropped.
+_ELEMENTS = frozenset(
+    f"{_SVG}{name}"
+    for name in [
+        "svg",
+        "g",
+        "defs",
+        "symbol",
+        "use",
+        "path",
+        "rect",
+        "circle",
+        "ellipse",
+        "line",
+        "polyline",
+        "polygon",
+        "text",
+        "tspan",
+        "textPath",
+        "image",
+        "clipPath",
+        "mask",
+        "pattern",
+        "marker",
+        "linearGradient",
+        "radialGradient",
+        "stop",
+        "style",
+        "title",
+        "desc",
+        "metadata",
+    ]
+) | frozenset(
+    "{%s}%s" % (_NAMESPACES[prefix], name)  # noqa: UP031 - braces
+    for prefix, names in (
+        ("rdf", "RDF"),
+        ("cc", "Work Agent"),
+        ("dc", "type date format creator title description"),
+    )
+    for name in names.split()
+)
+_HREFS = frozenset(("href", f"{{{_NAMESPACES['xlink']}}}href"))
+_SAFE_HREF = re.compile(r"^(#|data:image/(png|jpeg|gif|webp);base64,)")
+_UNSAFE_TEXT = re.compile(
+    r"javascript:|vbscript:|@import|expression\(|url\((?!\s*['\"]?#)",
+    re.IGNORECASE,
+)
+EMPTY_SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>\n'
+
+
+def sanitize_svg(svg: str) -> str:
+    """The SVG without what could run in a browser that opens the file:
+    scripts, event handlers, links other than to itself or to embedded
+    images, and style that loads or runs anything. A clean SVG (every one
+    matplotlib writes) comes back unchanged, byte for byte; one that is not
+    XML, or declares entities, becomes an empty image."""
+    if "<!ENTITY" in svg:
+        return EMPTY_SVG
+    try:
+        root = ET.fromstring(svg)
+    except ET.ParseError:
+        return EMPTY_SVG
+    if root.tag != f"{_SVG}svg":
+        return EMPTY_SVG
+    if not _clean(root):
+        return svg
+    for prefix, uri in _NAMESPACES.items():
+        ET.register_namespace(prefix, uri)
+    return ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _clean(element: ET.Element) -> bool:
+    """Remove what is unsafe under `element`; True if anything was."""
+    changed = False
+    for child in list(element):
+        if child.tag not in _ELEMENTS or (
+            child.tag == f"{_SVG}style"
+            and _UNSAFE_TEXT.search(child.text or "")
+        ):
+            element.remove(child)
+            changed = True
+        else:
+            changed |= _clean(child)
+    for name, value in list(element.attrib.items()):
+        local = name.rpartition("}")[2].lower()
+        text = re.sub(r"[\s\x00-\x1f]", "", value)
+        if (
+            local.startswith("on")
+            or (name in _HREFS and not _SAFE_HREF.match(text))
+            or _UNSAFE_TEXT.search(text)
+        ):
+            del element.attrib[name]
+            changed = True
+    return changed

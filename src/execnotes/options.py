@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import posixpath
 import re
 from dataclasses import dataclass
 
@@ -133,7 +134,22 @@ def _inputs(values: dict[str, tuple[int, str]]) -> tuple[str, ...]:
             )
         if "\0" in spec:
             raise OptionError(offset, f"inputs: {spec!r} contains a NUL byte")
+        if kind != "env" and _outside(spec):
+            raise OptionError(
+                offset,
+                f"inputs: {spec!r} lies outside the project; declare files "
+                "under the folder of mkdocs.yml, or name the place with a "
+                "variable and declare that ('inputs: env:DATA_ROOT')",
+            )
     return tuple(sorted(set(specs)))
+
+
+def _outside(spec: str) -> bool:
+    """Whether a declared path leaves the project (absolute, `~`, or
+    climbing above it with `..`)."""
+    if spec.startswith(("/", "~", "\\")) or re.match(r"^[A-Za-z]:", spec):
+        return True
+    return posixpath.normpath(spec.replace("\\", "/")).startswith("..")
 
 
 def _boolean(values: dict[str, tuple[int, str]], name: str) -> bool:

@@ -26,6 +26,7 @@ from mkdocs.utils.meta import get_data
 from execnotes import adapter, nbfiles
 from execnotes.cache import Bound
 from execnotes.export import Exporter
+from execnotes.figures import sanitize_svg
 from execnotes.jobs import Build
 from execnotes.nbsite import NotebookHtml, NotebookPages
 from execnotes.protocol import check_timeout
@@ -528,7 +529,9 @@ def _write_figures(folder: Path, figures: dict[str, str]) -> None:
     for name, svg in figures.items():
         path = folder / name
         if not path.exists():
-            path.write_text(svg, encoding="utf-8")
+            # The site serves figures as files too: what a tampered cache
+            # entry carries must not run when one is opened.
+            path.write_text(sanitize_svg(svg), encoding="utf-8")
 
 
 def _indent_continuation(message: str) -> str:

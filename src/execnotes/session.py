@@ -8,6 +8,7 @@ builds of every language, so each snippet runs at most once per build.
 from __future__ import annotations
 
 import dataclasses
+import errno
 import hashlib
 import logging
 import os
@@ -157,6 +158,14 @@ class Runner:
             try:
                 self.cache.store(job.key, outcome)
             except OSError as error:
+                if error.errno == errno.EFBIG:
+                    log.warning(
+                        "execnotes: %s: not cached, %s; it runs again in "
+                        "every build. Print less, or draw fewer figures",
+                        job.call or job.parts[-1][1],
+                        error.strerror,
+                    )
+                    return outcome
                 log.warning(
                     "execnotes: could not write to the cache %s (%s); the "
                     "result is used in this build only. Make the folder "

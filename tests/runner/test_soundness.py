@@ -9,6 +9,7 @@ held the caller's pipe, a forged frame that crashed the zygote.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -18,6 +19,7 @@ from pathlib import Path
 import psutil
 import pytest
 
+from execnotes.figures import sanitize_svg
 from execnotes.tracking import UNSEEN
 from tests.runner.conftest import Site, entries, mkdocs, ran
 
@@ -478,3 +480,119 @@ def test_imports_inside_functions_are_refused_with_their_place(
         ), (where, site.warnings)
     assert not any("show_library_inside" in w for w in site.warnings)
     assert "math.floor" in site.html()
+
+
+# -- 6. smaller ------------------------------------------------------------
+
+FIGURES = '''\
+import matplotlib.pyplot as plt
+
+
+def show_titled():
+    """Draw with markup in the title."""
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [1, 0])
+    ax.set_title("a<b & c")
+'''
+
+TAMPERED = (
+    '<svg xmlns="http://www.w3.org/2000/svg" '
+    'xmlns:xlink="http://www.w3.org/1999/xlink" onload="alert(1)">'
+    "<script>alert(2)</script>"
+    '<a xlink:href="javascript:alert(3)"><rect width="5" height="5"/></a>'
+    '<rect width="4" height="4" onclick="alert(4)" '
+    'style="fill: url(https://example.invalid/x)"/>'
+    '<image xlink:href=" java\tscript:alert(5)"/>'
+    "<foreignObject><div>html</div></foreignObject>"
+    '<path d="M0 0L1 1"/>'
+    "</svg>"
+)
+
+
+def test_figures_alt_text_once_escaped_and_tampered_svg_sanitised(
+    site: Site,
+) -> None:
+    """A title with markup is escaped once in the alt text; an SVG taken
+    from a tampered cache entry is written without scripts, handlers,
+    foreign content or javascript: links, and keeps its drawing."""
+    site.write("snippets/figs.py", FIGURES)
+    site.write("docs/index.md", "```{run} snippets.figs.show_titled\n```\n")
+    site.build()
+    html = site.html()
+    assert "a&lt;b &amp; c" in html
+    assert "&amp;lt;" not in html
+    [entry] = entries(site)
+    data = json.loads(entry.read_text())
+    data["figures"] = [TAMPERED]
+    entry.write_text(json.dumps(data))
+    drawn = set((site.root / "site").rglob("*.svg"))
+    site.build()
+    assert ran(site) == 0
+    # Figures are named by their content: the tampered one is new.
+    [figure] = set((site.root / "site").rglob("*.svg")) - drawn
+    svg = figure.read_text()
+    for unsafe in ("<script", "onload", "onclick", "javascript", "foreign"):
+        assert unsafe not in svg.lower(), svg
+    assert "example.invalid" not in svg
+    assert 'd="M0 0L1 1"' in svg
+
+
+def test_matplotlib_svgs_pass_the_sanitiser_unchanged() -> None:
+    """What matplotlib writes is clean: sanitising never changes the bytes
+    of a figure (builds stay byte-identical)."""
+    import io
+
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    fig, (left, right) = plt.subplots(1, 2)
+    left.plot([0, 1], [1, 0], label="line")
+    left.legend()
+    right.imshow(np.eye(3))
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg")
+    plt.close(fig)
+    svg = buffer.getvalue()
+    assert sanitize_svg(svg) == svg
+
+
+def test_declared_inputs_outside_the_project_are_refused(site: Site) -> None:
+    """`inputs:` naming a file outside the project is a located error, not
+    a silent declaration."""
+    site.write(
+        "docs/index.md",
+        "```{run} snippets.demo.show_plain\n"
+        "inputs: ../../../etc/passwd\n```\n",
+    )
+    site.build()
+    [warning, *_] = site.warnings
+    assert "index.md" in warning
+    assert "'../../../etc/passwd' lies outside the project" in warning
+
+
+def test_cache_entries_are_bounded_before_they_are_parsed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An entry over the bound is skipped without being read whole or
+    parsed, and a result over it is not stored."""
+    from execnotes import cache as cache_module
+    from execnotes.cache import Bound, Cache
+    from execnotes.inputs import Inputs
+    from execnotes.protocol import Outcome
+
+    cache = Cache(
+        tmp_path, Inputs(str(tmp_path), {}, []), Bound(max_entry_bytes=1000)
+    )
+    (tmp_path / "key").mkdir()
+    (tmp_path / "key" / "garbage.json").write_bytes(b"[" * 5000)
+
+    def no_parse(data: object) -> object:
+        raise AssertionError("an entry over the bound was parsed")
+
+    monkeypatch.setattr(cache_module.json, "loads", no_parse)
+    assert cache.load("key") is None
+    monkeypatch.undo()
+    with pytest.raises(OSError, match="over the bound"):
+        cache.store("big", Outcome(status="ok", output="x" * 2000))
+    cache.store("small", Outcome(status="ok", output="x"))
+    assert cache.load("small") == Outcome(status="ok", output="x")
