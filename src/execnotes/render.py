@@ -92,6 +92,7 @@ class PageRenderer:
         # One exporter per build saves parsing the package for every page.
         self.exporter = exporter or Exporter(settings.root, settings.package)
         self._anchors: dict[int, str] = {}
+        self._fences = 0
         digest = hashlib.sha256(page.encode()).hexdigest()[:8]
         self._token_prefix = f"EXECNOTES{digest}FRAGMENT"
         self.rendered = Rendered("", token_prefix=self._token_prefix)
@@ -182,9 +183,29 @@ class PageRenderer:
         anchor = self._anchors[directive.line]
         opening = self._stash(fragments.code_opening(anchor))
         closing = self._stash(fragments.code_closing(runnable, self.language))
-        self.rendered.code_links[opening] = (closing, hrefs)
         title = directive.options.caption or snippet.path
-        return [opening, *_code_fence(snippet.shown, title), closing, ""]
+        fence = _code_fence(snippet.shown, title)
+        highlighted = self._highlighted(fence)
+        if highlighted is None:
+            self.rendered.code_links[opening] = (closing, hrefs)
+            return [opening, *fence, closing, ""]
+        code = self._stash(xref.linkify(highlighted, hrefs))
+        return [opening, "", code, "", closing, ""]
+
+    def _highlighted(self, fence: list[str]) -> str | None:
+        """The fence as the site's Markdown renders it, worked out once a
+        build for each distinct code and title; None without the site's
+        Markdown. Left in the page, every fence would cost the page's
+        fenced-code extension a pass over the whole page (quadratic)."""
+        probe = self.build.probe
+        if probe is None:
+            return None
+        text = "\n".join(fence)
+        html = self.build.once("fence:" + text, lambda: probe(text))
+        # Line anchors are numbered by block within one document: number
+        # them apart from the page's own fences.
+        self._fences += 1
+        return _LINE_ANCHOR.sub(rf'\1-x{self._fences}-\2"', html)
 
     def _result(self, item: Resolved, result: Result) -> list[str]:
         outcome = result.outcome
@@ -324,6 +345,11 @@ def literal(text: str) -> str:
         risky = char in _AT_WORD_END and (not follows or follows.isspace())
         out.append(f"&#{ord(char)};" if char in _MARKUP or risky else char)
     return "".join(out)
+
+
+# An id, name or link of pymdownx.highlight's line anchors and spans, as
+# numbered in a document of one block (`__codelineno-0-3`).
+_LINE_ANCHOR = re.compile(r'((?:id|name|href)="#?[A-Za-z_][\w-]*?)-0-(\d+)"')
 
 
 def _code_fence(code: str, title: str) -> list[str]:

@@ -129,10 +129,11 @@ class Recorder:
             return
         if how == "update":  # readable now: what was there is an input
             self.read(path)
-        elif how == "append" and absolute not in self.before:
-            self.before[absolute] = self._measure(file_state, absolute)
+        elif how == "append":
+            if absolute not in self.before:
+                self.before[absolute] = self._measure(file_state, absolute)
             if self.before[absolute] != MISSING:
-                return
+                return  # read later, it is an input as it was before
         self.wrote(path)
 
     def read(self, path: object) -> None:
