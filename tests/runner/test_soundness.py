@@ -12,8 +12,11 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import psutil
@@ -89,6 +92,62 @@ def test_an_edit_during_a_run_is_never_served_from_the_cache(
     # Same size, written within the same second: stale bytecode in
     # __pycache__ would still say 1.
     assert _outputs(site) == {"show_and_edit": "V 2\n"}
+
+
+WAITER = '''\
+import os
+import signal
+from pathlib import Path
+
+from snippets.helper import V
+
+
+def show_waiting():
+    """Print the helper's value, then wait until the author has saved."""
+    print("V", V)
+    signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGUSR1])
+    Path("running.pid").write_text(str(os.getpid()))
+    signal.sigwait([signal.SIGUSR1])
+'''
+
+
+def test_an_author_saving_during_a_run_gets_the_new_version_next(
+    site: Site,
+) -> None:
+    """The author saves `V = 2` while the block that imported `V = 1`
+    runs (it waits for a signal the test sends after saving). The page
+    shows `V 1`, nothing is cached, and the next build shows `V 2`."""
+    site.write("snippets/helper.py", "V = 1\n")
+    site.write("snippets/waiter.py", WAITER)
+    site.write("docs/index.md", "```{run} snippets.waiter.show_waiting\n```\n")
+    pid_file = site.root / "running.pid"
+    missed: list[str] = []
+
+    def author() -> None:
+        deadline = time.monotonic() + 120
+        while not pid_file.exists() or not pid_file.read_text():
+            if time.monotonic() > deadline:
+                missed.append("the block never wrote running.pid")
+                return  # the build then times the block out
+            time.sleep(0.01)
+        site.write("snippets/helper.py", "V = 2\n")
+        os.kill(int(pid_file.read_text()), signal.SIGUSR1)
+
+    editor = threading.Thread(target=author)
+    editor.start()
+    site.build()
+    editor.join()
+    assert not missed
+    assert _outputs(site) == {"show_waiting": "V 1\n"}
+    assert entries(site) == []
+    assert _check(site).returncode == 1
+    pid_file.unlink()
+    editor = threading.Thread(target=author)
+    editor.start()
+    site.build()
+    editor.join()
+    assert not missed
+    assert _outputs(site) == {"show_waiting": "V 2\n"}
 
 
 def test_a_module_is_hashed_as_it_was_imported(site: Site) -> None:
