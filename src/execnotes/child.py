@@ -23,6 +23,7 @@ from typing import Any, NoReturn
 
 from execnotes import cells, procs
 from execnotes.capture import describe
+from execnotes.inputs import CHANGED
 from execnotes.protocol import Job, Problem
 from execnotes.reprs import collect_figures, plain_values, value_repr
 from execnotes.tracking import Recorder, install
@@ -178,6 +179,8 @@ def _result(
     # again before the result is stored.
     for key, state in _project_modules(run).items():
         inputs.setdefault(key, state)
+    for key in recorder.unsettled():
+        inputs[key] = CHANGED
     return {
         "pid": os.getpid(),
         "marker": run.marker.hex(),

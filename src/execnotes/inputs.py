@@ -33,6 +33,9 @@ from pathlib import Path
 MISSING = "missing"
 UNSET = "unset"
 ENVIRON_NAMES = "environ:names"
+# The state of an input that changed after the run read it, and not by the
+# run's own hand: it never matches a measured state.
+CHANGED = "changed while the run used it"
 # Set by the pool in its workers, to find what they started (see
 # execnotes.procs): never part of what a run sees as its environment.
 SUPERVISOR_VARIABLE = "EXECNOTES_SUPERVISOR"

@@ -21,7 +21,7 @@ from execnotes import symbols
 from execnotes.cache import Bound, Cache, Durations, environment
 from execnotes.directives import Probe
 from execnotes.export import Exporter
-from execnotes.inputs import Inputs
+from execnotes.inputs import CHANGED, Inputs
 from execnotes.jobs import Build
 from execnotes.pool import WorkerPool
 from execnotes.protocol import FigureStyle, Job, Outcome
@@ -181,13 +181,13 @@ class Runner:
         self._failures[job.key] = outcome
         return outcome
 
-    def _changed_during(self, outcome: Outcome) -> str | None:
-        """The first input whose state now differs from the one the run
-        read (measured afresh, not from this build's memory), if any: a
-        result stored under the old state would never be re-checked."""
-        now = Inputs(self.inputs.root, self.environ, self.inputs.search_path)
+    @staticmethod
+    def _changed_during(outcome: Outcome) -> str | None:
+        """The first input that changed while the run read it (the worker
+        marks it so, see execnotes.tracking), if any: no state describes
+        what the run saw, so the result must not be stored."""
         for key, state in outcome.inputs.items():
-            if now.state(key) != state:
+            if state == CHANGED:
                 return key.partition(":")[2] or key
         return None
 

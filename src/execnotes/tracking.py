@@ -46,6 +46,7 @@ from execnotes.inputs import (
     listing_state,
     name_of,
     names_state,
+    path_of,
 )
 
 # Opened with these, a file's earlier content is gone before it can be read.
@@ -249,6 +250,32 @@ class Recorder:
             folder = parent
 
     # -- at the end ------------------------------------------------------
+    def unsettled(self) -> list[str]:
+        """The file and listing inputs whose state changed since the run
+        read them, other than by the run itself (an author saving during
+        the build): measured again once the run is over."""
+        measures = {"file": file_state, "list": listing_state}
+        changed = []
+        for key, state in self.inputs.items():
+            kind, _, name = key.partition(":")
+            measure = measures.get(kind)
+            if measure is None:
+                continue
+            path = path_of(name, self.root)
+            own = self._own(path, listing=kind == "list")
+            if not own and self._measure(measure, path) != state:
+                changed.append(key)
+        return changed
+
+    def _own(self, path: str, *, listing: bool) -> bool:
+        """Whether the run itself wrote `path` (or, for a listing, into
+        the folder)."""
+        if self._ignored(path) or path in self.before:
+            return True
+        return listing and any(
+            os.path.dirname(p) == path for p in (*self.written, *self.before)
+        )
+
     def missing_imports(self, search_path: list[str]) -> None:
         """Record the imports that failed, so that creating the module (or
         installing it) later makes the result stale."""
