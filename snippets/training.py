@@ -13,6 +13,7 @@ from snippets.initialization import get_params
 from snippets.losses import cross_entropy, squared_loss, stable_cross_entropy
 from snippets.metrics import evaluate_accuracy
 from snippets.optim import sgd
+from snippets.phrases import agreement
 
 
 def train_epoch(net, train_iter, loss, updater):
@@ -262,7 +263,7 @@ def show_matching_lr():
     train_epoch(net, batches, gluon.loss.L2Loss(), trainer.step)
     diff = nd.abs(net.weight.data().T - w).max().asscalar().item()
     print(f"scratch lr {lr}, Gluon lr {2 * lr}: max |w difference| {diff:.1e}")
-    return {"lr": lr, "max_diff": diff}
+    return {"lr": lr, "max_diff": diff, **agreement("agree", diff)}
 
 
 def show_softmax_on_logits():

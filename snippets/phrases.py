@@ -1,0 +1,23 @@
+"""Words of the prose that depend on a number the run produced."""
+
+
+def agreement(name, diff):
+    """How two results compare, as NAME_en and NAME_zh phrases."""
+    if diff == 0:
+        en = "agree exactly: not a single bit differs"
+        zh = "完全相同，一位不差"
+    elif diff < 1e-5:
+        en = f"differ by at most {diff:.1e}, float32 rounding"
+        zh = f"最多相差 {diff:.1e}，是 float32 的舍入"
+    else:
+        en = f"differ by up to {diff:.1e}, more than float32 rounding"
+        zh = f"最多相差 {diff:.1e}，超出了 float32 的舍入"
+    return {f"{name}_en": en, f"{name}_zh": zh}
+
+
+def times(name, ratio):
+    """A ratio in words (NAME_en, NAME_zh): 'about 82 times'."""
+    return {
+        f"{name}_en": f"about {ratio:.0f} times",
+        f"{name}_zh": f"约 {ratio:.0f} 倍",
+    }
