@@ -15,9 +15,12 @@ def agreement(name, diff):
     return {f"{name}_en": en, f"{name}_zh": zh}
 
 
-def times(name, ratio):
-    """A ratio in words (NAME_en, NAME_zh): 'about 82 times'."""
-    return {
-        f"{name}_en": f"about {ratio:.0f} times",
-        f"{name}_zh": f"约 {ratio:.0f} 倍",
-    }
+def comparison(name, a, b):
+    """Where a stands against b, as NAME_en ('higher than') and NAME_zh."""
+    if a > b:
+        en, zh = "higher than", "高于"
+    elif a < b:
+        en, zh = "lower than", "低于"
+    else:
+        en, zh = "the same as", "等于"
+    return {f"{name}_en": en, f"{name}_zh": zh}

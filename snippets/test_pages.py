@@ -29,3 +29,13 @@ def test_no_page_calls_a_difference_rounding_by_hand(path):
         r'\["\w*diff"\][^}]*\}\}[\s,，:：]*(float32 rounding|是 float32|只是)'
     )
     assert not typed.search(path.read_text(encoding="utf-8")), path.name
+
+
+def test_mlp_page_says_d2l_trains_for_its_own_number_of_epochs():
+    """mlp: d2l-zh's mlp-gluon trains 5 epochs, not this page's 10."""
+    en, zh = page("mlp.en.md"), page("mlp.md")
+    assert "learning rate and epochs" not in en
+    assert "学习率和迭代周期数" not in zh
+    for text in (en, zh):
+        assert 'show_mlp_vs_softmax["d2l_epochs"]' in text
+        assert 'show_mlp_vs_softmax["test_' in text  # words from the run
