@@ -4,7 +4,12 @@ Each test pins one sentence of a page: the number the page quotes, and
 the words it reads from it, cannot drift apart unnoticed.
 """
 
-from snippets import mlp
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from mxnet import nd
+
+from snippets import mlp, overfitting, training
 
 
 def test_mlp_summary_compares_the_models_and_quotes_d2l_epochs():
@@ -19,3 +24,37 @@ def test_mlp_summary_compares_the_models_and_quotes_d2l_epochs():
     assert summary["d2l_epochs"] == 5
     assert summary["mlp_test_acc_d2l"] == 0.86
     assert summary["num_epochs"] == 10
+
+
+def test_null_space_part_is_what_the_training_inputs_cannot_see():
+    """overfitting: 20 inputs in 200 dims leave a 180-dim null space."""
+    X = nd.random.normal(shape=(20, 200))
+    w = nd.random.normal(shape=(200, 1))
+    part, dim = overfitting.null_space_part(X, w)
+    assert dim == 180
+    np.testing.assert_allclose(X.asnumpy() @ part, 0, atol=1e-4)
+    rest = w.asnumpy().ravel() - part
+    assert np.linalg.norm(part) > np.linalg.norm(rest)  # 180 of 200 dims
+
+
+def test_constant_prediction_is_the_mean_training_y():
+    """overfitting's dashed line: half squared error of the training mean."""
+    train = (None, nd.array([1.0, 3.0]))
+    test = (None, nd.array([0.0, 4.0]))
+    assert overfitting.constant_test_loss(train, test) == 2.0
+
+
+def test_legends_are_words_not_identifiers():
+    """Figures label 'train_acc' as 'training accuracy'."""
+    assert training.legend_label("train_acc") == "training accuracy"
+    assert training.legend_label("test_loss") == "test loss"
+    assert training.legend_label("mlp test") == "mlp test"
+
+
+def test_softmax_regression_reports_its_train_test_gap():
+    """training: the page quotes the gap, train minus test accuracy."""
+    history = {"train_acc": [0.5, 0.86], "test_acc": [0.5, 0.84]}
+    result = training.report_accuracy(history, lr=0.1)
+    assert result["gap"] == pytest.approx(0.02)
+    labels = [line.get_label() for line in plt.gcf().axes[0].lines]
+    assert labels == ["training accuracy", "test accuracy"]

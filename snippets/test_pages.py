@@ -39,3 +39,22 @@ def test_mlp_page_says_d2l_trains_for_its_own_number_of_epochs():
     for text in (en, zh):
         assert 'show_mlp_vs_softmax["d2l_epochs"]' in text
         assert 'show_mlp_vs_softmax["test_' in text  # words from the run
+
+
+def test_overfitting_page_explains_the_null_space_and_the_constant():
+    """overfitting: the ratio, null space and constant come from the run."""
+    en, zh = page("overfitting.en.md"), page("overfitting.md")
+    assert "dozens of times" not in en
+    assert "几十倍" not in zh
+    for text in (en, zh):
+        for key in ("norm_ratio_0", "null_dim", "null_norm_0"):
+            assert f'["{key}"]' in text, key
+        assert '["vs_constant_10_' in text  # the exercise's honest answer
+
+
+def test_training_page_does_not_read_underfitting_from_a_small_gap():
+    """training: a small train/test gap shows no overfitting, nothing more."""
+    assert "the linear model underfits." not in page("training.en.md")
+    assert "说明线性模型欠拟合" not in page("training.md")
+    for name in ("training.en.md", "training.md"):
+        assert 'show_softmax_regression["gap"]' in page(name)

@@ -149,11 +149,18 @@ def print_history(history):
         print(f"{epoch:5d}", *(f"{value:10.4g}" for value in values))
 
 
+def legend_label(name):
+    """A history key in words: 'train_acc' -> 'training accuracy'."""
+    words = {"train": "training", "acc": "accuracy"}
+    return " ".join(words.get(word, word) for word in name.split("_"))
+
+
 def plot_history(history, ylabel, yscale="linear"):
     """Plot each list of history against the epoch number."""
     fig, ax = plt.subplots(figsize=(5, 3.5))
     for name, values in history.items():
-        ax.plot(range(1, len(values) + 1), values, marker="o", label=name)
+        label = legend_label(name)
+        ax.plot(range(1, len(values) + 1), values, marker="o", label=label)
     ax.set(xlabel="epoch", ylabel=ylabel, yscale=yscale)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend()
@@ -218,7 +225,7 @@ def report_accuracy(history, **hyper):
     print_history(history)
     plot_history(history, ylabel="accuracy")
     last = {name: values[-1] for name, values in history.items()}
-    return {**hyper, **last}
+    return {**hyper, **last, "gap": last["train_acc"] - last["test_acc"]}
 
 
 def show_softmax_regression_scratch():
