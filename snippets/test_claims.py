@@ -7,7 +7,7 @@ the words it reads from it, cannot drift apart unnoticed.
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-from mxnet import nd
+from mxnet import gluon, init, nd
 
 from snippets import mlp, overfitting, training
 
@@ -58,3 +58,12 @@ def test_softmax_regression_reports_its_train_test_gap():
     assert result["gap"] == pytest.approx(0.02)
     labels = [line.get_label() for line in plt.gcf().axes[0].lines]
     assert labels == ["training accuracy", "test accuracy"]
+
+
+@pytest.mark.parametrize("initializer", [init.Normal(1), init.Constant(5)])
+def test_initialize_leaves_a_dense_bias_at_zero(initializer):
+    """initialization: initialize(Normal or Constant) sets the weight only."""
+    net = gluon.nn.Dense(3, in_units=2)
+    net.initialize(initializer)
+    assert nd.abs(net.bias.data()).max().asscalar() == 0
+    assert nd.abs(net.weight.data()).min().asscalar() > 0

@@ -58,3 +58,45 @@ def test_training_page_does_not_read_underfitting_from_a_small_gap():
     assert "说明线性模型欠拟合" not in page("training.md")
     for name in ("training.en.md", "training.md"):
         assert 'show_softmax_regression["gap"]' in page(name)
+
+
+def nav_pages():
+    """The pages of mkdocs.yml's nav, in order (one '- name.md' a line)."""
+    text = (DOCS.parent / "mkdocs.yml").read_text(encoding="utf-8")
+    nav = text.split("\nnav:\n", 1)[1].split("\n\n", 1)[0]
+    return re.findall(r"- (?:\S+: )?([\w-]+\.(?:md|ipynb))$", nav, re.M)
+
+
+def test_nav_grows_the_models_in_order_with_each_notebook_by_its_note():
+    """training, mlp, overfitting, dropout, conv-channels, lenet in order."""
+    pages = nav_pages()
+    models = ["training.md", "mlp.md", "overfitting.md", "dropout.md"]
+    models += ["conv-channels.md", "lenet.md"]
+    positions = [pages.index(name) for name in models]
+    assert positions == sorted(positions)
+    assert pages.index("conv-channels.md") + 1 == pages.index("lenet.md")
+    after_training = pages[pages.index("training.md") + 1 :][:2]
+    assert sorted(after_training) == ["sgd-exercises.ipynb", "sweep.ipynb"]
+
+
+def test_image_augmentation_has_one_chinese_name():
+    """d2l-zh's 图像增广 everywhere; 数据增强 only in the glossary's note."""
+    for path in NOTES:
+        text = path.read_text(encoding="utf-8")
+        for line in text.splitlines():
+            if "数据增强" in line:
+                assert path.name.startswith("glossary"), path.name
+                assert "图像增广" in line
+        if path.name.endswith(".en.md"):
+            assert "data augmentation" not in text, path.name
+
+
+def test_pages_say_what_needs_cv2_and_what_comes_later():
+    """images: only pack_img needs cv2; fashion-mnist: training comes later."""
+    assert "--pass-through" in page("images.en.md")
+    assert "--pass-through" in page("images.md")
+    assert "re-encode images with" not in page("images.en.md")
+    assert "earlier notes" not in page("fashion-mnist.en.md")
+    assert "这几页前面的" not in page("fashion-mnist.md")
+    for name in ("initialization.en.md", "initialization.md"):
+        assert "bias_initializer" in page(name)
