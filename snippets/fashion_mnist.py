@@ -153,7 +153,7 @@ def plot_images(images, titles, num_rows=2):
         num_rows, num_cols, figsize=(1.5 * num_cols, 1.8 * num_rows)
     )
     for ax, image, title in zip(axes.flat, images, titles, strict=False):
-        ax.imshow(image.reshape((28, 28)).asnumpy(), cmap="gray_r")
+        ax.imshow(image.reshape((28, 28)).asnumpy(), cmap="gray")
         ax.set_title(title, fontsize=9)
     for ax in axes.flat:
         ax.axis("off")

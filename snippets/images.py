@@ -167,7 +167,7 @@ def show_augmentations():
         ):
             ax.imshow(
                 out[:, :, 0].clip(0, 255).asnumpy(),
-                cmap="gray_r",
+                cmap="gray",
                 vmin=0,
                 vmax=255,
             )

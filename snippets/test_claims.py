@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from mxnet import gluon, init, nd
 
-from snippets import mlp, overfitting, training
+from snippets import detection, mlp, overfitting, training
 
 
 def test_mlp_summary_compares_the_models_and_quotes_d2l_epochs():
@@ -67,3 +67,30 @@ def test_initialize_leaves_a_dense_bias_at_zero(initializer):
     net.initialize(initializer)
     assert nd.abs(net.bias.data()).max().asscalar() == 0
     assert nd.abs(net.weight.data()).min().asscalar() > 0
+
+
+def test_two_objects_sharing_a_best_anchor():
+    """detection: greedy one-to-one; the second object may get nothing."""
+    result = detection.show_shared_best_anchor()
+    assert result["touching"] == [1, 2]
+    assert 1e-6 < result["touching_iou"] < 0.5  # a weak but only anchor
+    assert result["apart"] == [1, 0]
+    assert result["shared_iou"] > 0.5
+
+
+def test_multibox_detection_gives_an_anchor_its_best_class_only():
+    """detection: one anchor scoring high for two classes yields one row."""
+    cls_probs = nd.array([[0.0], [0.9], [0.8]])  # background, class 0, 1
+    anchors = nd.array([[[0.1, 0.1, 0.5, 0.5]]])
+    rows = detection.detect(cls_probs, anchors, nms_threshold=0.5)
+    assert rows[:, 0].tolist() == [0]
+
+
+def test_detection_figures_color_each_class_alike():
+    """detection: a class has one color in the scene and the anchors."""
+    detection.show_scene()
+    scene = {p.get_edgecolor() for p in plt.gca().patches}
+    plt.close("all")
+    detection.show_anchor_labels()
+    anchors = {p.get_edgecolor() for p in plt.gca().patches}
+    assert anchors == scene  # three classes, three colors, both figures

@@ -100,3 +100,13 @@ def test_pages_say_what_needs_cv2_and_what_comes_later():
     assert "这几页前面的" not in page("fashion-mnist.md")
     for name in ("initialization.en.md", "initialization.md"):
         assert "bias_initializer" in page(name)
+
+
+def test_detection_page_no_longer_promises_every_object_an_anchor():
+    """detection: greedy one-to-one matching, box_nms, arg-max class."""
+    en, zh = page("detection.en.md"), page("detection.md")
+    assert "every object gets at least one anchor" not in en
+    assert "保证了每个物体至少有一个锚框" not in zh
+    for text in (en, zh):
+        assert "box_nms" in text
+        assert "show_shared_best_anchor" in text
