@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from mxnet import gluon, init, nd
 
-from snippets import detection, mlp, overfitting, training
+from snippets import detection, lenet, mlp, overfitting, training
+from snippets.initialization import get_params
 
 
 def test_mlp_summary_compares_the_models_and_quotes_d2l_epochs():
@@ -94,3 +95,29 @@ def test_detection_figures_color_each_class_alike():
     detection.show_anchor_labels()
     anchors = {p.get_edgecolor() for p in plt.gca().patches}
     assert anchors == scene  # three classes, three colors, both figures
+
+
+def test_scratch_sigma_is_gluons_normal_default():
+    """initialization: sigma 0.01 is also init.Normal()'s default."""
+    assert init.Normal().sigma == 0.01
+    W, _ = get_params(784, 10)
+    assert float(W.asnumpy().std()) == pytest.approx(0.01, rel=0.05)
+
+
+def test_mlp_for_lenet_trains_as_long_as_lenet(monkeypatch):
+    """lenet: the MLP yardstick uses LeNet's epochs and batch size."""
+    calls = []
+
+    def fake_loaders(batch_size):
+        calls.append(batch_size)
+        return None, None
+
+    def fake_train(train_iter, test_iter, num_epochs, lr, num_hiddens):
+        calls.append(num_epochs)
+        return {"train_acc": [0.5] * num_epochs, "test_acc": [0.8] * 3}
+
+    monkeypatch.setattr(lenet, "load_data_fashion_mnist_nchw", fake_loaders)
+    monkeypatch.setattr(lenet, "train_mlp_gluon", fake_train)
+    result = lenet.show_mlp_same_epochs()
+    assert calls == [lenet.BATCH_SIZE, lenet.NUM_EPOCHS]
+    assert result["num_epochs"] == lenet.NUM_EPOCHS

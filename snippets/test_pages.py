@@ -110,3 +110,11 @@ def test_detection_page_no_longer_promises_every_object_an_anchor():
     for text in (en, zh):
         assert "box_nms" in text
         assert "show_shared_best_anchor" in text
+
+
+def test_lenet_page_compares_with_the_mlp_at_equal_epochs():
+    """lenet: no 'compare with the MLP page'; an equal-epoch MLP run."""
+    assert "Compare with the results on the [MLP]" not in page("lenet.en.md")
+    for name in ("lenet.en.md", "lenet.md"):
+        assert "show_mlp_same_epochs" in page(name)
+        assert "_kwargs" in page(name)
