@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from mxnet import gluon, init, nd
 
-from snippets import detection, lenet, mlp, overfitting, training
+from snippets import detection, lenet, mlp, overfitting, sweep, training
+from snippets.fashion_mnist import read_fashion_mnist, split_validation
 from snippets.initialization import get_params
 
 
@@ -121,3 +122,42 @@ def test_mlp_for_lenet_trains_as_long_as_lenet(monkeypatch):
     result = lenet.show_mlp_same_epochs()
     assert calls == [lenet.BATCH_SIZE, lenet.NUM_EPOCHS]
     assert result["num_epochs"] == lenet.NUM_EPOCHS
+
+
+def test_split_validation_holds_out_the_last_examples():
+    """fashion_mnist: the validation part is the tail, disjoint from train."""
+    X, y = nd.arange(10).reshape((5, 2)), nd.arange(5)
+    (X_train, y_train), (X_valid, y_valid) = split_validation(X, y, 2)
+    assert X_train.shape == (3, 2)
+    assert y_train.asnumpy().tolist() == [0, 1, 2]
+    assert y_valid.asnumpy().tolist() == [3, 4]
+    assert X_valid.shape == (2, 2)
+
+
+def test_sweep_validates_on_training_images_after_the_training_ones():
+    """sweep: validation = the num_valid training images after num_train."""
+    train, valid, test = sweep.load_splits(100, 30, 20)
+    _, y_all = read_fashion_mnist(train=True)
+    assert (len(train[1]), len(valid[1]), len(test[1])) == (100, 30, 20)
+    assert (valid[1].asnumpy() == y_all[100:130].asnumpy()).all()
+
+
+def test_sweep_seeds_repeat_and_spread():
+    """sweep: one run per seed; same seed, same run; spread over seeds."""
+    train, valid, _ = sweep.load_splits(300, 100, 10)
+    args = (train, valid, [0.1], [64], 1)
+    first, again, other = sweep.sweep_seeds(*args, seeds=[0, 0, 1])
+    assert first == again
+    assert first != other
+    runs = [{(0.1, 64): {"test_acc": [a]}} for a in (0.5, 0.7)]
+    mean, spread = sweep.accuracy_spread(runs, [0.1], [64])
+    assert mean.tolist() == [[0.6]]
+    assert spread[0, 0] == pytest.approx(0.1)
+
+
+def test_sweep_helpers_choose_on_the_grid_and_count_rises():
+    """sweep: the chosen pair is the grid's argmax; rises are counted."""
+    grid = np.array([[0.1, 0.2], [0.4, 0.3]])
+    assert sweep.best_on_grid(grid, [0.01, 0.1], [32, 128]) == (0.1, 32)
+    assert sweep.count_rises([3.1, 43.0, 6.0, 4.0, 1.3]) == 1
+    assert sweep.count_rises([1.4, 1.1, 1.0]) == 0

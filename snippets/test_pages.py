@@ -4,6 +4,7 @@ They read the Markdown source, which is cheap; the numbers themselves are
 pinned by the tests of each snippet module.
 """
 
+import json
 import pathlib
 import re
 
@@ -118,3 +119,24 @@ def test_lenet_page_compares_with_the_mlp_at_equal_epochs():
     for name in ("lenet.en.md", "lenet.md"):
         assert "show_mlp_same_epochs" in page(name)
         assert "_kwargs" in page(name)
+
+
+def notebook_text(name, kind):
+    """The joined sources of a notebook's cells of one kind."""
+    cells = json.loads((DOCS / name).read_text(encoding="utf-8"))["cells"]
+    return "\n".join(
+        "".join(cell["source"]) for cell in cells if cell["cell_type"] == kind
+    )
+
+
+@pytest.mark.parametrize("name", ["sweep.en.ipynb", "sweep.ipynb"])
+def test_sweep_chooses_on_validation_over_several_seeds(name):
+    """sweep: chosen on the mean validation grid; test used once."""
+    code = notebook_text(name, "code")
+    assert "sweep_seeds(train, valid" in code
+    assert "best_on_grid(mean" in code
+    assert code.count("train_softmax(train, test") == 1
+    prose = notebook_text(name, "markdown")
+    assert "hardly learned anything" not in prose
+    assert "几乎还没学会" not in prose
+    assert "{{ largest_spread:.3f }}" in prose
