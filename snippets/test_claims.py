@@ -10,6 +10,7 @@ import pytest
 from mxnet import gluon, init, nd
 
 from snippets import detection, lenet, mlp, overfitting, sweep, training
+from snippets.dropout import gap_words, show_predict_in_train_mode
 from snippets.fashion_mnist import read_fashion_mnist, split_validation
 from snippets.initialization import get_params
 
@@ -161,3 +162,21 @@ def test_sweep_helpers_choose_on_the_grid_and_count_rises():
     assert sweep.best_on_grid(grid, [0.01, 0.1], [32, 128]) == (0.1, 32)
     assert sweep.count_rises([3.1, 43.0, 6.0, 4.0, 1.3]) == 1
     assert sweep.count_rises([1.4, 1.1, 1.0]) == 0
+
+
+def test_dropout_gap_words_follow_the_accuracies():
+    """dropout: the page's reason for the smaller gap comes from the run."""
+    held_down = {"plain_train_acc": 0.95, "plain_test_acc": 0.6}
+    held_down |= {"dropout_train_acc": 0.75, "dropout_test_acc": 0.62}
+    held_down |= {"plain_gap": 0.35, "dropout_gap": 0.13}
+    assert "training accuracy is held down" in gap_words(held_down)["why_en"]
+    rises = held_down | {"dropout_train_acc": 0.9, "dropout_test_acc": 0.7}
+    rises |= {"dropout_gap": 0.2}
+    assert "test accuracy rises" in gap_words(rises)["why_en"]
+    grows = held_down | {"dropout_gap": 0.4}
+    assert gap_words(grows)["why_zh"] == "没有缩小"
+
+
+def test_predictions_in_train_mode_differ():
+    """dropout exercise 3: train_mode() draws a new mask on every call."""
+    assert show_predict_in_train_mode() == {"train_mode": False, "plain": True}

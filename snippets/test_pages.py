@@ -140,3 +140,14 @@ def test_sweep_chooses_on_validation_over_several_seeds(name):
     assert "hardly learned anything" not in prose
     assert "几乎还没学会" not in prose
     assert "{{ largest_spread:.3f }}" in prose
+
+
+def test_dropout_page_links_weight_decay_and_answers_its_exercises():
+    """dropout: weight decay lives on overfitting; exercises 2 and 3."""
+    for name in ("dropout.en.md", "dropout.md"):
+        text = page(name)
+        intro = text.split("\n## ", 1)[0]
+        assert "(overfitting.md)" in intro
+        assert "show_predict_in_train_mode" in text
+        assert text.count("??? ") >= 3  # a hint or solution per exercise
+        assert 'show_dropout_overfitting["why_' in text
