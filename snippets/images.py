@@ -240,6 +240,7 @@ def show_lenet_on_folder():
         "batch_size": batch_size,
         "train_acc": history["train_acc"][-1],
         "test_acc": history["test_acc"][-1],
+        "gap": history["train_acc"][-1] - history["test_acc"][-1],
     }
 
 

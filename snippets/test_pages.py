@@ -151,3 +151,13 @@ def test_dropout_page_links_weight_decay_and_answers_its_exercises():
         assert "show_predict_in_train_mode" in text
         assert text.count("??? ") >= 3  # a hint or solution per exercise
         assert 'show_dropout_overfitting["why_' in text
+
+
+def test_images_page_quotes_its_gap_and_hints_exercise_3():
+    """images: the gap from the run; no typed-in range of milliseconds."""
+    for name in ("images.en.md", "images.md"):
+        text = page(name)
+        assert 'show_lenet_on_folder["gap"]' in text
+        assert "HorizontalFlipAug(0.5)" in text.split("3. ", 1)[-1]
+    assert "tens to\nhundreds of milliseconds" not in page("images.en.md")
+    assert "几十到几百毫秒" not in page("images.md")
