@@ -258,7 +258,7 @@ def show_shared_best_anchor():
         anchors = nd.array([[shared, other]])
         overlaps = iou(nd.array(labels[:, 1:]), anchors[0])
         classes = label_anchors(anchors, labels, num_classes=2)[2][0]
-        result[case] = classes.asnumpy().astype(int).tolist()
+        result[case] = str(classes.asnumpy().astype(int).tolist())
         result[f"{case}_iou"] = overlaps[1, 1].asscalar().item()
         print(f"second anchor {case}: IoU (objects x anchors)")
         print(overlaps.asnumpy().round(4))

@@ -161,3 +161,11 @@ def test_images_page_quotes_its_gap_and_hints_exercise_3():
         assert "HorizontalFlipAug(0.5)" in text.split("3. ", 1)[-1]
     assert "tens to\nhundreds of milliseconds" not in page("images.en.md")
     assert "几十到几百毫秒" not in page("images.md")
+
+
+def test_fashion_mnist_quotes_the_per_batch_ratio_it_reads():
+    """fashion-mnist: 'about as fast' replaced by the measured ratio."""
+    assert "is about as\nfast" not in page("fashion-mnist.en.md")
+    assert "速度相差不大" not in page("fashion-mnist.md")
+    for name in ("fashion-mnist.en.md", "fashion-mnist.md"):
+        assert page(name).count('show_transform_timing["batch_ratio"]') == 2
