@@ -7,11 +7,11 @@ def agreement(name, diff):
         en = "agree exactly: not a single bit differs"
         zh = "完全相同，一位不差"
     elif diff < 1e-5:
-        en = f"differ by at most {diff:.1e}, float32 rounding"
-        zh = f"最多相差 {diff:.1e}，是 float32 的舍入"
+        en = "differ only by float32 rounding"
+        zh = "只差 float32 的舍入"
     else:
-        en = f"differ by up to {diff:.1e}, more than float32 rounding"
-        zh = f"最多相差 {diff:.1e}，超出了 float32 的舍入"
+        en = "differ by more than float32 rounding"
+        zh = "相差超出了 float32 的舍入"
     return {f"{name}_en": en, f"{name}_zh": zh}
 
 

@@ -4,15 +4,23 @@ Each test pins one sentence of a page: the number the page quotes, and
 the words it reads from it, cannot drift apart unnoticed.
 """
 
+import json
+import pathlib
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from mxnet import gluon, init, nd
 
 from snippets import detection, lenet, mlp, overfitting, sweep, training
+from snippets.activations import show_activations, softmax, stable_softmax
+from snippets.batches import data_iter, first_class_steps
 from snippets.dropout import gap_words, show_predict_in_train_mode
+from snippets.exercises import running_loss_epoch
 from snippets.fashion_mnist import read_fashion_mnist, split_validation
 from snippets.initialization import get_params
+
+DOCS = pathlib.Path(__file__).parent.parent / "docs"
 
 
 def test_mlp_summary_compares_the_models_and_quotes_d2l_epochs():
@@ -180,3 +188,71 @@ def test_dropout_gap_words_follow_the_accuracies():
 def test_predictions_in_train_mode_differ():
     """dropout exercise 3: train_mode() draws a new mask on every call."""
     assert show_predict_in_train_mode() == {"train_mode": False, "plain": True}
+
+
+def test_both_activation_panels_have_a_legend():
+    """activations: the derivative panel names its curves too."""
+    show_activations()
+    panels = plt.gcf().axes
+    assert [ax.get_legend() is not None for ax in panels] == [True, True]
+    labels = [t.get_text() for t in panels[1].get_legend().get_texts()]
+    assert labels == ["relu", "sigmoid", "tanh"]
+
+
+def test_overfitting_panels_label_their_axes_in_words():
+    """overfitting: every panel has a y-label; legends are words."""
+    _, ax = plt.subplots()
+    history = {"train_loss": [1.0, 0.5], "test_loss": [2.0, 1.5]}
+    overfitting.plot_losses(ax, history, "decay 0", constant=0.9)
+    assert ax.get_ylabel() == "loss"
+    labels = [line.get_label() for line in ax.lines]
+    assert labels == ["training loss", "test loss", "constant"]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_loss_during_an_epoch_exceeds_the_loss_after_and_comes_closer(seed):
+    """sgd-exercises 3: larger in epoch one, closer (either way) by three."""
+    sweep.seed_all(seed)
+    train, _ = sweep.load_subset(3000, 1)
+    net, loss = sweep.softmax_net(), gluon.loss.SoftmaxCrossEntropyLoss()
+    trainer = gluon.Trainer(
+        net.collect_params(), "sgd", {"learning_rate": 0.1}
+    )
+    gaps = []
+    for _ in range(3):
+        batches = data_iter(64, *train)
+        during = running_loss_epoch(net, batches, loss, trainer.step)
+        gaps.append(during - training.mean_loss(net, loss, *train))
+    assert gaps[0] > 0  # 'larger' in the first epoch
+    assert abs(gaps[-1]) < gaps[0]  # closer; the sign may flip by then
+
+
+def test_stable_softmax_gives_the_shifted_row_exactly_the_first_rows():
+    """activations: 'exactly the probabilities of the first row'."""
+    X = nd.array([[1, 2, 3]])
+    X = nd.concat(X, X + 999, dim=0)
+    stable = stable_softmax(X).asnumpy()
+    assert (stable[0] == stable[1]).all()
+    naive_first = softmax(X[:1]).asnumpy()[0]
+    np.testing.assert_allclose(naive_first, stable[0], rtol=1e-6)
+
+
+def test_sorted_classes_fill_as_many_steps_each_give_or_take_one():
+    """minibatches: each class fills about as many pure steps as the first."""
+    _, y = read_fashion_mnist(train=True)
+    labels = sorted(y.asnumpy().tolist())
+    starts = range(0, len(labels), 256)
+    pure = [labels[i] for i in starts if len(set(labels[i : i + 256])) == 1]
+    counts = [pure.count(c) for c in range(10)]
+    assert all(abs(count - counts[0]) <= 1 for count in counts)
+    assert counts[0] == first_class_steps(labels, 256)
+
+
+def test_sgd_exercise_3_prose_reads_the_sign_from_the_run():
+    """sgd-exercises: no claim that the third epoch's gap is positive."""
+    for name in ("sgd-exercises.en.ipynb", "sgd-exercises.ipynb"):
+        cells = json.loads((DOCS / name).read_text(encoding="utf-8"))
+        prose = "".join(cells["cells"][-1]["source"])
+        assert "{{ last_gap:.3f }}" in prose
+        assert "larger: by" not in prose
+        assert "周期之中的平均损失更大：" not in prose
