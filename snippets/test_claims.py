@@ -256,3 +256,12 @@ def test_sgd_exercise_3_prose_reads_the_sign_from_the_run():
         assert "{{ last_gap:.3f }}" in prose
         assert "larger: by" not in prose
         assert "周期之中的平均损失更大：" not in prose
+
+
+def test_images_show_bright_pixels_bright():
+    """fashion-mnist, images, detection: gray, not the reversed gray_r."""
+    axes = detection.show_canvas(np.eye(3), "one")
+    assert axes[0].images[0].get_cmap().name == "gray"
+    for module in ("fashion_mnist", "images", "detection"):
+        source = (DOCS.parent / "snippets" / f"{module}.py").read_text()
+        assert "gray_r" not in source, module

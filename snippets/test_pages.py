@@ -169,3 +169,37 @@ def test_fashion_mnist_quotes_the_per_batch_ratio_it_reads():
     assert "速度相差不大" not in page("fashion-mnist.md")
     for name in ("fashion-mnist.en.md", "fashion-mnist.md"):
         assert page(name).count('show_transform_timing["batch_ratio"]') == 2
+
+
+def exercise_chunks(text):
+    """The exercises of a page's last section, one text per exercise."""
+    exercises = re.split(r"\n## (?:Exercises|练习)\n", text)[-1]
+    starts = r"\n(?=\d\. |\*\*(?:Exercise|练习) \d)"
+    return [chunk for chunk in re.split(starts, exercises) if chunk.strip()]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        f"{note}{lang}.md"
+        for note in ("dropout", "lenet", "images", "mlp")
+        for lang in ("", ".en")
+    ],
+)
+def test_every_exercise_has_a_hint_or_a_solution(name):
+    """dropout, lenet, images, mlp: no open exercise without help."""
+    chunks = exercise_chunks(page(name))
+    assert len(chunks) >= 3
+    for chunk in chunks:
+        assert "??? " in chunk, chunk[:60]
+
+
+def test_cross_links_and_plain_words_replace_repeats():
+    """mlp links Xavier's derivation; lenet and initialization explain."""
+    for lang in ("", ".en"):
+        mlp_xavier = page(f"mlp{lang}.md").split("## Xavier", 1)[1][:600]
+        assert "(initialization.md)" in mlp_xavier
+        assert "show_epoch_times" in page(f"mlp{lang}.md")
+        assert "init.Normal()" in page(f"initialization{lang}.md")
+    assert "**private** `_kwargs`" in page("lenet.en.md")
+    assert "**私有**的 `_kwargs`" in page("lenet.md")
