@@ -203,3 +203,24 @@ def test_cross_links_and_plain_words_replace_repeats():
         assert "init.Normal()" in page(f"initialization{lang}.md")
     assert "**private** `_kwargs`" in page("lenet.en.md")
     assert "**私有**的 `_kwargs`" in page("lenet.md")
+
+
+def gap(span, other):
+    """Characters between two spans of a text (0 if they overlap)."""
+    return max(0, other[0] - span[1], span[0] - other[1])
+
+
+def test_next_page_means_the_next_page_of_the_nav():
+    """The link nearest to 'next page' leads to the next page of the nav."""
+    pages = [name for name in nav_pages() if name.endswith(".md")]
+    for path in NOTES:
+        base = path.name.replace(".en.md", ".md")
+        text = path.read_text(encoding="utf-8")
+        links = list(re.finditer(r"\[[^\]]*\]\(([\w-]+\.md)\)", text))
+        for phrase in re.finditer(r"next page|下一页", text):
+            _, target = min(
+                (gap(link.span(), phrase.span()), link.group(1))
+                for link in links
+            )
+            following = pages[pages.index(base) + 1]
+            assert target == following, (path.name, target)
