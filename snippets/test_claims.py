@@ -265,3 +265,24 @@ def test_images_show_bright_pixels_bright():
     for module in ("fashion_mnist", "images", "detection"):
         source = (DOCS.parent / "snippets" / f"{module}.py").read_text()
         assert "gray_r" not in source, module
+
+
+def test_linear_regression_curves_almost_coincide():
+    """training: with plenty of data the two final losses nearly agree."""
+    result = training.show_linear_regression()
+    assert 0.5 < result["train_loss"] / result["test_loss"] < 2
+    labels = [line.get_label() for line in plt.gcf().axes[0].lines]
+    assert labels == ["training loss", "test loss", "noise level"]
+
+
+def test_neighboring_anchors_often_overlap_less_than_a_half():
+    """detection: why NMS at 0.5 leaves duplicates of one object."""
+    size = detection.FEATURE_SIZE
+    grid = detection.make_anchors(size)[0].reshape((size, size, -1, 4))
+    here = grid[0, 0]  # one anchor of each shape at the first position
+    overlaps = [
+        detection.iou(here[k : k + 1], grid[r, c, k : k + 1]).asscalar()
+        for k in range(here.shape[0])
+        for r, c in ((0, 1), (1, 0), (1, 1))  # right, below, diagonal
+    ]
+    assert np.mean(np.array(overlaps) <= 0.5) > 0.5

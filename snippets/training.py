@@ -208,11 +208,12 @@ def show_linear_regression():
     )
     print_history(history)
     ax = plot_history(history, ylabel="L2Loss", yscale="log").axes[0]
-    ax.axhline(noise**2 / 2, color="gray", linestyle="--", label="noise^2/2")
+    ax.axhline(noise**2 / 2, color="gray", linestyle="--", label="noise level")
     ax.legend()
     result = compare_params(w, b, true_w, true_b)
     return {
         **result,
+        "train_loss": history["train_loss"][-1],
         "test_loss": history["test_loss"][-1],
         "num_train": num_train,
         "num_test": num_test,
