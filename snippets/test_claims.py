@@ -286,3 +286,12 @@ def test_neighboring_anchors_often_overlap_less_than_a_half():
         for r, c in ((0, 1), (1, 0), (1, 1))  # right, below, diagonal
     ]
     assert np.mean(np.array(overlaps) <= 0.5) > 0.5
+
+
+def test_sigma_001_keeps_the_untrained_softmax_near_uniform():
+    """initialization: with sigma 0.01, 784 inputs, scores stay near 0."""
+    X, _ = read_fashion_mnist(train=False)
+    X = X[:500].reshape((500, -1)).astype("float32") / 255
+    W, b = get_params(784, 10)
+    probs = softmax(nd.dot(X, W) + b).asnumpy()
+    assert probs.max(axis=1).mean() < 0.15  # uniform would be 0.1
