@@ -224,3 +224,10 @@ def test_next_page_means_the_next_page_of_the_nav():
             )
             following = pages[pages.index(base) + 1]
             assert target == following, (path.name, target)
+
+
+@pytest.mark.parametrize("path", NOTES, ids=lambda path: path.name)
+def test_each_language_quotes_its_own_phrases(path):
+    """A zh page quotes KEY_zh phrases, an en page KEY_en ones."""
+    other = "zh" if path.name.endswith(".en.md") else "en"
+    assert f'_{other}"]' not in path.read_text(encoding="utf-8")
