@@ -42,9 +42,9 @@ def penalized(loss, w, lambd):
     return penalized_loss
 
 
-def train_scratch(train, test, lambd, *, num_epochs, lr, batch_size):
+def train_scratch(train, test, lambd, *, num_epochs, lr, batch_size, sigma=1):
     """Linreg on loss + lambd * ||w||^2 / 2; the losses per epoch and w."""
-    w, b = get_params(train[0].shape[1], 1, sigma=1)
+    w, b = get_params(train[0].shape[1], 1, sigma=sigma)
     net = functools.partial(linreg, w=w, b=b)
     loss = penalized(half_squared_loss, w, lambd)
     updater = functools.partial(sgd, [w, b], lr)
@@ -171,6 +171,23 @@ def show_bias_not_decayed():
     print("bias:  ", net.bias.data().asnumpy())
     return {"weight": net.weight.data()[0, 0].asscalar().item(),
             "bias": net.bias.data().asscalar().item()}  # fmt: skip
+
+
+def show_small_init():
+    """No penalty, but the weights start from N(0, 0.01^2), not N(0, 1)."""
+    train, test, hyper, result = experiment()
+    history, w = train_scratch(train, test, 0, sigma=0.01, **hyper)
+    null_part, _ = null_space_part(train[0], w)
+    test_loss = history["test_loss"][-1]
+    print(f"sigma 0.01, no decay: test loss {test_loss:.2e}")
+    print(f"||w|| {nd.norm(w).asscalar():.4f}, null-space part", end=" ")
+    print(f"{np.linalg.norm(null_part):.4f}")
+    return {
+        "test_loss": test_loss,
+        "null_norm": float(np.linalg.norm(null_part)),
+        "constant_loss": result["constant_loss"],
+        **comparison("vs_constant", test_loss, result["constant_loss"]),
+    }
 
 
 def show_decay_sweep():

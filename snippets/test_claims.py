@@ -295,3 +295,10 @@ def test_sigma_001_keeps_the_untrained_softmax_near_uniform():
     W, b = get_params(784, 10)
     probs = softmax(nd.dot(X, W) + b).asnumpy()
     assert probs.max(axis=1).mean() < 0.15  # uniform would be 0.1
+
+
+def test_small_initial_weights_leave_the_null_space_almost_empty():
+    """overfitting exercise 3: same data, sigma 0.01, no decay."""
+    result = overfitting.show_small_init()
+    assert result["test_loss"] < 0.1  # against > 1 with N(0, 1) weights
+    assert result["null_norm"] < 0.2  # a hundredth of the N(0, 1) part
