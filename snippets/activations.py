@@ -71,6 +71,7 @@ def show_activations():
     ax.set(title="f(x)", xlabel="x")
     ax_grad.set(title="f'(x)", xlabel="x")
     ax.legend()
+    ax_grad.legend()
     fig.tight_layout()
     return {
         "sigmoid_grad_max": float(derivative(sigmoid, x).max().asscalar()),

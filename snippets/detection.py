@@ -94,10 +94,15 @@ def show_canvas(canvas, *titles):
     fig, axes = plt.subplots(1, len(titles), figsize=(3.4 * len(titles), 3.6))
     axes = np.atleast_1d(axes)
     for ax, title in zip(axes, titles, strict=True):
-        ax.imshow(canvas, cmap="gray_r")
+        ax.imshow(canvas, cmap="gray")
         ax.set(xticks=[], yticks=[], title=title)
     fig.tight_layout()
     return axes
+
+
+def class_color(c):
+    """The color of class c, the same in every figure of the page."""
+    return f"C{int(c)}"
 
 
 def class_names(labels):
@@ -122,7 +127,8 @@ def show_scene():
     """A synthetic scene: three Fashion-MNIST items and their boxes."""
     canvas, labels = fashion_scene()
     (ax,) = show_canvas(canvas, "ground truth")
-    draw_boxes(ax, labels[:, 1:], len(canvas), "C0", class_names(labels))
+    for row, name in zip(labels, class_names(labels), strict=True):
+        draw_boxes(ax, [row[1:]], len(canvas), class_color(row[0]), [name])
     print("canvas:", canvas.shape)
     print("labels [class, xmin, ymin, xmax, ymax]:")
     print(labels.round(3))
@@ -225,9 +231,8 @@ def show_anchor_labels():
         zip(class_names(labels), labels[:, 0], strict=True)
     ):
         positives[name] = np.flatnonzero(cls_target[0].asnumpy() == c + 1)
-        draw_boxes(
-            ax, anchors[0].asnumpy()[positives[name]], len(canvas), f"C{k}"
-        )
+        mine = anchors[0].asnumpy()[positives[name]]
+        draw_boxes(ax, mine, len(canvas), class_color(c))
         print(
             f"{name:<10} best IoU {best[k].asscalar():.2f}, "
             f"positive anchors {positives[name].tolist()}"
@@ -239,6 +244,27 @@ def show_anchor_labels():
     print(f"offsets of anchor {i}: MultiBoxTarget {theirs.round(3)}")
     print(f"{'':<19}offsets() {ours[0].asnumpy().round(3)}")
     return {"positives": sum(len(p) for p in positives.values())}
+
+
+def show_shared_best_anchor():
+    """Two objects with the same best anchor: MultiBoxTarget's matching."""
+    labels = np.array(
+        [[0, 0.1, 0.1, 0.5, 0.5], [1, 0.15, 0.15, 0.55, 0.55]], "float32"
+    )
+    shared = [0.12, 0.12, 0.52, 0.52]
+    others = {"touching": [0.5, 0.5, 0.9, 0.9], "apart": [0.7, 0.7, 1, 1]}
+    result = {}
+    for case, other in others.items():
+        anchors = nd.array([[shared, other]])
+        overlaps = iou(nd.array(labels[:, 1:]), anchors[0])
+        classes = label_anchors(anchors, labels, num_classes=2)[2][0]
+        result[case] = str(classes.asnumpy().astype(int).tolist())
+        result[f"{case}_iou"] = overlaps[1, 1].asscalar().item()
+        print(f"second anchor {case}: IoU (objects x anchors)")
+        print(overlaps.asnumpy().round(4))
+        print("  class of each anchor:", result[case])
+    result["shared_iou"] = overlaps[1, 0].asscalar().item()
+    return result
 
 
 def detect(cls_probs, anchors, nms_threshold, threshold=0.01):
@@ -294,7 +320,7 @@ def show_detection():
         rows = detect(cls_probs, anchors, nms_threshold, score_threshold)
         for c in np.unique(rows[:, 0]):
             mine = rows[rows[:, 0] == c]
-            draw_boxes(ax, mine[:, 2:], len(canvas), f"C{int(c)}")
+            draw_boxes(ax, mine[:, 2:], len(canvas), class_color(c))
         ax.set_title(f"{name}: {len(rows)} boxes")
         kept[name.replace(" ", "_").replace(".", "")] = len(rows)
         print(f"{name:<8} keeps {len(rows):>2} boxes")

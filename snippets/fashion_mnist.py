@@ -30,6 +30,16 @@ def transform(data, label):
     return data, label
 
 
+def split_validation(X, y, num_valid):
+    """Hold out the last num_valid examples: (train, valid), each (X, y).
+
+    Choices (epochs, learning rate, decay, dropout) are made on the
+    validation part; the test set only reports the chosen model.
+    """
+    cut = len(X) - num_valid
+    return (X[:cut], y[:cut]), (X[cut:], y[cut:])
+
+
 def transform_batch(examples):
     """Stack (image, label) examples into a batch; transform it in one call."""
     return transform(*default_batchify_fn(examples))
@@ -153,7 +163,7 @@ def plot_images(images, titles, num_rows=2):
         num_rows, num_cols, figsize=(1.5 * num_cols, 1.8 * num_rows)
     )
     for ax, image, title in zip(axes.flat, images, titles, strict=False):
-        ax.imshow(image.reshape((28, 28)).asnumpy(), cmap="gray_r")
+        ax.imshow(image.reshape((28, 28)).asnumpy(), cmap="gray")
         ax.set_title(title, fontsize=9)
     for ax in axes.flat:
         ax.axis("off")

@@ -167,7 +167,7 @@ def show_augmentations():
         ):
             ax.imshow(
                 out[:, :, 0].clip(0, 255).asnumpy(),
-                cmap="gray_r",
+                cmap="gray",
                 vmin=0,
                 vmax=255,
             )
@@ -240,6 +240,7 @@ def show_lenet_on_folder():
         "batch_size": batch_size,
         "train_acc": history["train_acc"][-1],
         "test_acc": history["test_acc"][-1],
+        "gap": history["train_acc"][-1] - history["test_acc"][-1],
     }
 
 

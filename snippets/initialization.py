@@ -7,6 +7,8 @@ import matplotlib.pyplot as plt
 from mxnet import autograd, gluon, init, nd
 from mxnet.gluon.parameter import DeferredInitializationError
 
+from snippets.phrases import agreement
+
 
 def get_params(num_inputs, num_outputs, sigma=0.01):
     """Weights drawn from N(0, sigma^2) and zero biases, with gradients."""
@@ -65,6 +67,8 @@ def show_dense_layout():
     return {
         "scratch_shape": str(W.shape),
         "dense_shape": str(net.weight.shape),
+        "max_diff": diff,
+        **agreement("agree", diff),
     }
 
 

@@ -3,8 +3,11 @@
 from mxnet import gluon, init, nd
 
 from snippets.fashion_mnist import get_text_labels, plot_images
-from snippets.mlp import load_data_fashion_mnist_nchw
+from snippets.mlp import load_data_fashion_mnist_nchw, train_mlp_gluon
 from snippets.training import plot_history, print_history, train_classifier
+
+# LeNet's training here, kept short for the site's build
+NUM_EPOCHS, BATCH_SIZE = 3, 128
 
 
 def lenet(padding=2):
@@ -30,8 +33,9 @@ def output_size(n, kernel, padding=0, stride=1):
 def expected_shape(layer, shape):
     """The output shape the formula gives for a Conv2D, pooling or Dense."""
     if isinstance(layer, gluon.nn.Dense):
-        return (shape[0], layer._units)
-    # Gluon 1.x keeps a layer's kernel, padding and stride in _kwargs.
+        return (shape[0], layer.weight.shape[0])
+    # Gluon 1.x has no public attribute for a layer's kernel, padding and
+    # stride; they are in the private _kwargs (MXNet 1.x only).
     kw = layer._kwargs
     height, width = (
         output_size(n, k, p, s)
@@ -102,7 +106,7 @@ def show_lenet_shapes():
 
 def show_train_lenet():
     """Train LeNet on all of Fashion-MNIST; draw 24 test predictions."""
-    num_epochs, lr, batch_size = 3, 0.1, 128
+    num_epochs, lr, batch_size = NUM_EPOCHS, 0.1, BATCH_SIZE
     train_iter, test_iter = load_data_fashion_mnist_nchw(batch_size)
     net, history = train_lenet(train_iter, test_iter, num_epochs, lr)
     print_history(history)
@@ -117,6 +121,22 @@ def show_train_lenet():
         "test_acc": history["test_acc"][-1],
         "mistakes": mistakes,
         "shown": len(y),
+    }
+
+
+def show_mlp_same_epochs():
+    """The MLP page's network, trained as long as LeNet is here."""
+    num_epochs, lr, batch_size, num_hiddens = NUM_EPOCHS, 0.5, BATCH_SIZE, 256
+    train_iter, test_iter = load_data_fashion_mnist_nchw(batch_size)
+    history = train_mlp_gluon(
+        train_iter, test_iter, num_epochs, lr, num_hiddens
+    )
+    print_history(history)
+    return {
+        "num_epochs": num_epochs,
+        "lr": lr,
+        "batch_size": batch_size,
+        "test_acc": history["test_acc"][-1],
     }
 
 

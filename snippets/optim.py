@@ -2,6 +2,8 @@
 
 from mxnet import autograd, gluon, init, nd
 
+from snippets.phrases import agreement
+
 
 def sgd(params, lr, batch_size):
     """One minibatch SGD step in place: param -= lr * grad / batch_size."""
@@ -121,14 +123,16 @@ def show_weight_decay():
     print("Trainer:         ", net.weight.data().asnumpy().ravel())
     print("sgd_weight_decay:", true_rule[0].asnumpy().ravel())
     print("2017 note rule:  ", note_rule[0].asnumpy().ravel())
+    rule_diff = max_abs_diff(net, true_rule)
     return {
         "lr": lr,
         "wd": wd,
         "lr_inverse": 1 / lr,
         "rule_factor": 1 - lr * wd,
         "note_factor": 1 - wd,
-        "rule_diff": max_abs_diff(net, true_rule),
+        "rule_diff": rule_diff,
         "note_diff": max_abs_diff(net, note_rule),
+        **agreement("rule", rule_diff),
     }
 
 
@@ -143,7 +147,7 @@ def show_l2_penalty():
     trainer_sgd(net, lr, wd).step(batch_size)
     diff = max_abs_diff(net, params)
     print("max |Trainer(wd) - sgd on loss + wd * l2_penalty|:", diff)
-    return {"max_diff": diff}
+    return {"max_diff": diff, **agreement("agree", diff)}
 
 
 def step_with(net, X, y, reduce, batch_size):
@@ -188,4 +192,4 @@ def show_momentum():
         sgd_momentum(params, velocities, lr, batch_size, momentum)
         diff = max_abs_diff(net, params)
         print(f"step {step}: max |Trainer - sgd_momentum| = {diff:.1e}")
-    return {"momentum": momentum, "max_diff": diff}
+    return {"momentum": momentum, "max_diff": diff, **agreement("agree", diff)}

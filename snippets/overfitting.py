@@ -3,13 +3,16 @@
 import functools
 
 import matplotlib.pyplot as plt
+import numpy as np
 from mxnet import autograd, gluon, init, nd
 
 from snippets.batches import data_iter, load_array
 from snippets.initialization import get_params
 from snippets.losses import squared_loss
 from snippets.optim import l2_penalty, sgd
+from snippets.phrases import comparison
 from snippets.training import (
+    legend_label,
     linreg,
     record_losses,
     synthetic_data,
@@ -39,9 +42,9 @@ def penalized(loss, w, lambd):
     return penalized_loss
 
 
-def train_scratch(train, test, lambd, *, num_epochs, lr, batch_size):
+def train_scratch(train, test, lambd, *, num_epochs, lr, batch_size, sigma=1):
     """Linreg on loss + lambd * ||w||^2 / 2; the losses per epoch and w."""
-    w, b = get_params(train[0].shape[1], 1, sigma=1)
+    w, b = get_params(train[0].shape[1], 1, sigma=sigma)
     net = functools.partial(linreg, w=w, b=b)
     loss = penalized(half_squared_loss, w, lambd)
     updater = functools.partial(sgd, [w, b], lr)
@@ -67,11 +70,25 @@ def train_gluon(train, test, wd, *, num_epochs, lr, batch_size):
     return history, net.weight.data()
 
 
-def plot_losses(ax, history, title):
+def constant_test_loss(train, test):
+    """Test loss of predicting every y by the mean training y (b alone)."""
+    y_hat = nd.ones((test[1].shape[0], 1)) * train[1].mean()
+    return half_squared_loss(y_hat, test[1]).mean().asscalar().item()
+
+
+def null_space_part(X, w):
+    """The part of w orthogonal to every row of X, and its dimension."""
+    _, s, Vt = np.linalg.svd(X.asnumpy().astype(np.float64))
+    null = Vt[(s > 1e-8 * s[0]).sum() :]
+    return null.T @ (null @ w.asnumpy().ravel()), null.shape[0]
+
+
+def plot_losses(ax, history, title, constant):
     """Training and test loss per epoch on a log scale, in one panel."""
     for name, values in history.items():
-        ax.plot(range(1, len(values) + 1), values, label=name)
-    ax.set(title=title, xlabel="epoch", yscale="log")
+        ax.plot(range(1, len(values) + 1), values, label=legend_label(name))
+    ax.axhline(constant, color="gray", linestyle="--", label="constant")
+    ax.set(title=title, xlabel="epoch", ylabel="loss", yscale="log")
     ax.legend()
 
 
@@ -85,18 +102,25 @@ def experiment():
     print(f" = {true_norm:.4f}")
     settings = {"num_train": num_train, "num_test": num_test}
     settings |= {"num_inputs": num_inputs, "true_norm": true_norm}
+    settings["constant_loss"] = constant_test_loss(train, test)
+    settings["null_dim"] = null_space_part(train[0], true_w)[1]
     return train, test, hyper, {**settings, **hyper}
 
 
-def summarize(strength, history, w):
+def summarize(strength, history, w, result):
     """Print and return the final losses and ||w|| of one strength."""
     train_loss, test_loss = history["train_loss"][-1], history["test_loss"][-1]
     norm = nd.norm(w).asscalar().item()
     print(f"{strength:>5} {train_loss:10.2e} {test_loss:10.2e} {norm:7.4f}")
+    vs_constant = comparison(
+        f"vs_constant_{strength}", test_loss, result["constant_loss"]
+    )
     return {
         f"train_loss_{strength}": train_loss,
         f"test_loss_{strength}": test_loss,
         f"norm_{strength}": norm,
+        f"norm_ratio_{strength}": norm / result["true_norm"],
+        **vs_constant,
     }
 
 
@@ -107,12 +131,16 @@ def compare_decay(fit, strengths):
     _, axes = plt.subplots(
         1, len(strengths), figsize=(width, 3.5), sharey=True
     )
+    print("constant prediction (mean training y): test loss", end=" ")
+    print(f"{result['constant_loss']:.2e}")
     print(f"{'decay':>5} {'train loss':>10} {'test loss':>10} {'||w||':>7}")
     for i, (ax, strength) in enumerate(zip(axes, strengths, strict=True)):
         history, w = fit(train, test, strength, **hyper)
-        plot_losses(ax, history, f"decay {strength}")
+        plot_losses(ax, history, f"decay {strength}", result["constant_loss"])
+        null_part, _ = null_space_part(train[0], w)
         result |= {f"strength_{i}": strength}
-        result |= summarize(strength, history, w)
+        result |= {f"null_norm_{strength}": float(np.linalg.norm(null_part))}
+        result |= summarize(strength, history, w, result)
     return result
 
 
@@ -143,6 +171,23 @@ def show_bias_not_decayed():
     print("bias:  ", net.bias.data().asnumpy())
     return {"weight": net.weight.data()[0, 0].asscalar().item(),
             "bias": net.bias.data().asscalar().item()}  # fmt: skip
+
+
+def show_small_init():
+    """No penalty, but the weights start from N(0, 0.01^2), not N(0, 1)."""
+    train, test, hyper, result = experiment()
+    history, w = train_scratch(train, test, 0, sigma=0.01, **hyper)
+    null_part, _ = null_space_part(train[0], w)
+    test_loss = history["test_loss"][-1]
+    print(f"sigma 0.01, no decay: test loss {test_loss:.2e}")
+    print(f"||w|| {nd.norm(w).asscalar():.4f}, null-space part", end=" ")
+    print(f"{np.linalg.norm(null_part):.4f}")
+    return {
+        "test_loss": test_loss,
+        "null_norm": float(np.linalg.norm(null_part)),
+        "constant_loss": result["constant_loss"],
+        **comparison("vs_constant", test_loss, result["constant_loss"]),
+    }
 
 
 def show_decay_sweep():

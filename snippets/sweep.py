@@ -1,13 +1,19 @@
 """A learning rate x batch size sweep of softmax regression, with plots."""
 
 import itertools
+import random
 
 import matplotlib.pyplot as plt
+import mxnet as mx
 import numpy as np
 from mxnet import gluon, init
 
 from snippets.batches import data_iter
-from snippets.fashion_mnist import read_fashion_mnist, transform
+from snippets.fashion_mnist import (
+    read_fashion_mnist,
+    split_validation,
+    transform,
+)
 from snippets.metrics import evaluate_accuracy
 from snippets.training import mean_loss, train_epoch
 
@@ -18,6 +24,13 @@ def load_subset(num_train, num_test):
     X_test, y_test = read_fashion_mnist(train=False)
     train = transform(X[:num_train], y[:num_train])
     return train, transform(X_test[:num_test], y_test[:num_test])
+
+
+def load_splits(num_train, num_valid, num_test):
+    """Training, validation (the next training images) and test subsets."""
+    (X, y), test = load_subset(num_train + num_valid, num_test)
+    train, valid = split_validation(X, y, num_valid)
+    return train, valid, test
 
 
 def softmax_net():
@@ -49,6 +62,41 @@ def sweep(train, test, lrs, batch_sizes, num_epochs):
     }
 
 
+def seed_all(seed):
+    """Seed Python's, NumPy's and MXNet's random number generators."""
+    random.seed(seed)
+    np.random.seed(seed)
+    mx.random.seed(seed)
+
+
+def sweep_seeds(train, valid, lrs, batch_sizes, num_epochs, seeds):
+    """The sweep once per seed (initial weights, batch order): a list."""
+    runs = []
+    for seed in seeds:
+        seed_all(seed)
+        runs.append(sweep(train, valid, lrs, batch_sizes, num_epochs))
+    return runs
+
+
+def accuracy_spread(runs, lrs, batch_sizes):
+    """Mean and standard deviation over the seeds of the final accuracy."""
+    grids = np.stack([final_accuracy(r, lrs, batch_sizes) for r in runs])
+    return grids.mean(axis=0), grids.std(axis=0)
+
+
+def best_on_grid(grid, lrs, batch_sizes):
+    """The (lr, batch_size) of the grid's largest value."""
+    i, j = np.unravel_index(grid.argmax(), grid.shape)
+    return lrs[i], batch_sizes[j]
+
+
+def count_rises(losses):
+    """How many epochs ended with a higher loss than the one before."""
+    return sum(
+        later > earlier for earlier, later in itertools.pairwise(losses)
+    )
+
+
 def final_accuracy(results, lrs, batch_sizes):
     """The last test accuracy of each run: a row per lr, a column per batch."""
     return np.array(
@@ -68,7 +116,7 @@ def print_grid(grid, lrs, batch_sizes):
         print(f"{lr:>10}", *(f"{value:7.3f}" for value in row))
 
 
-def plot_heatmap(grid, lrs, batch_sizes):
+def plot_heatmap(grid, lrs, batch_sizes, label="test accuracy"):
     """A heat map of the grid, each cell labelled with its value."""
     fig, ax = plt.subplots(figsize=(4.5, 3.8))
     image = ax.imshow(grid, cmap="viridis", origin="lower", aspect="auto")
@@ -79,7 +127,7 @@ def plot_heatmap(grid, lrs, batch_sizes):
     ax.set(yticks=range(len(lrs)), yticklabels=lrs)
     ax.set(xlabel="batch size", ylabel="learning rate")
     ax.grid(False)
-    fig.colorbar(image, ax=ax, label="test accuracy")
+    fig.colorbar(image, ax=ax, label=label)
     return fig
 
 

@@ -159,7 +159,7 @@ def test_gluon_cross_entropy_options():
     # from_logits=True takes its input for log-probabilities: -pick(x, y)
     wrong = loss(from_logits=True)(logits, y).asnumpy()
     np.testing.assert_allclose(wrong, [-2.0, -2.5])
-    assert show_gluon_ce_options() == {"wrong": -2.0}
+    assert show_gluon_ce_options()["wrong"] == -2.0
 
 
 def test_l2loss_reshapes_the_label_and_averages_other_axes():
@@ -193,3 +193,11 @@ def test_probabilities_into_gluon_loss_apply_softmax_twice():
     twice = stable_cross_entropy(probabilities, nd.array([0]))
     assert result["twice"] == pytest.approx(twice.asscalar(), rel=1e-5)
     assert result["twice"] > 10 * result["right"]
+
+
+def test_gluon_ce_options_table_ends_with_its_one_wrong_row():
+    """Five rows: the first four agree, the last (row 5) is the wrong one."""
+    table = show_gluon_ce_options()
+    assert table["num_rows"] == 5
+    assert table["num_same"] == 4
+    assert table["wrong_row"] == table["num_rows"]

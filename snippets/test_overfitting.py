@@ -76,7 +76,7 @@ def test_decay_closes_the_gap(demo):
     assert result["norm_0"] > 10 * result["true_norm"]
     panels = plt.gcf().axes
     assert [ax.get_yscale() for ax in panels] == ["log", "log"]
-    assert [len(ax.lines) for ax in panels] == [2, 2]
+    assert [len(ax.lines) for ax in panels] == [3, 3]  # with the constant
 
 
 def test_wd_mult_zero_keeps_the_bias():

@@ -216,7 +216,7 @@ def test_show_linear_regression():
     assert (result["num_train"], result["num_test"]) == (1000, 100)
     assert result["num_epochs"] == 5
     labels = [line.get_label() for line in plt.gcf().axes[0].lines]
-    assert labels[:2] == ["train_loss", "test_loss"]
+    assert labels[:2] == ["training loss", "test loss"]
 
 
 @pytest.fixture

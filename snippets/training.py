@@ -13,6 +13,7 @@ from snippets.initialization import get_params
 from snippets.losses import cross_entropy, squared_loss, stable_cross_entropy
 from snippets.metrics import evaluate_accuracy
 from snippets.optim import sgd
+from snippets.phrases import agreement
 
 
 def train_epoch(net, train_iter, loss, updater):
@@ -148,11 +149,18 @@ def print_history(history):
         print(f"{epoch:5d}", *(f"{value:10.4g}" for value in values))
 
 
+def legend_label(name):
+    """A history key in words: 'train_acc' -> 'training accuracy'."""
+    words = {"train": "training", "acc": "accuracy"}
+    return " ".join(words.get(word, word) for word in name.split("_"))
+
+
 def plot_history(history, ylabel, yscale="linear"):
     """Plot each list of history against the epoch number."""
     fig, ax = plt.subplots(figsize=(5, 3.5))
     for name, values in history.items():
-        ax.plot(range(1, len(values) + 1), values, marker="o", label=name)
+        label = legend_label(name)
+        ax.plot(range(1, len(values) + 1), values, marker="o", label=label)
     ax.set(xlabel="epoch", ylabel=ylabel, yscale=yscale)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend()
@@ -200,11 +208,12 @@ def show_linear_regression():
     )
     print_history(history)
     ax = plot_history(history, ylabel="L2Loss", yscale="log").axes[0]
-    ax.axhline(noise**2 / 2, color="gray", linestyle="--", label="noise^2/2")
+    ax.axhline(noise**2 / 2, color="gray", linestyle="--", label="noise level")
     ax.legend()
     result = compare_params(w, b, true_w, true_b)
     return {
         **result,
+        "train_loss": history["train_loss"][-1],
         "test_loss": history["test_loss"][-1],
         "num_train": num_train,
         "num_test": num_test,
@@ -217,7 +226,7 @@ def report_accuracy(history, **hyper):
     print_history(history)
     plot_history(history, ylabel="accuracy")
     last = {name: values[-1] for name, values in history.items()}
-    return {**hyper, **last}
+    return {**hyper, **last, "gap": last["train_acc"] - last["test_acc"]}
 
 
 def show_softmax_regression_scratch():
@@ -262,7 +271,7 @@ def show_matching_lr():
     train_epoch(net, batches, gluon.loss.L2Loss(), trainer.step)
     diff = nd.abs(net.weight.data().T - w).max().asscalar().item()
     print(f"scratch lr {lr}, Gluon lr {2 * lr}: max |w difference| {diff:.1e}")
-    return {"lr": lr, "max_diff": diff}
+    return {"lr": lr, "max_diff": diff, **agreement("agree", diff)}
 
 
 def show_softmax_on_logits():

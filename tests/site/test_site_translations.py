@@ -23,9 +23,15 @@ def directives(path: Path) -> list[str]:
     return [m.group(2) for m in map(DIRECTIVE.match, lines) if m]
 
 
+# Words that depend on a value come back in both languages, as KEY_en and
+# KEY_zh (snippets/phrases.py); each page quotes its own.
+PHRASE_KEY = re.compile(r'_(?:en|zh)"\]$')
+
+
 def inline_values(path: Path) -> set[str]:
     """The snippet values a page quotes in its prose ({{ snippets... }})."""
-    return set(INLINE_VALUE.findall(path.read_text(encoding="utf-8")))
+    found = INLINE_VALUE.findall(path.read_text(encoding="utf-8"))
+    return {PHRASE_KEY.sub('_{language}"]', value) for value in found}
 
 
 def twins_of(name: str) -> tuple[Path, Path]:
