@@ -3,11 +3,13 @@ with the reader's `python -` from an empty folder."""
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 import pytest
 
-from tests.reader.reader_env import Ran, runnable_texts
+from tests.reader.conftest import RunnableRuns
+from tests.reader.reader_env import runnable_texts
 from tests.site.site_helpers import LANGUAGES, code_blocks, page_names
 from tests.site.site_helpers import page_path as site_path
 
@@ -26,15 +28,16 @@ def shown_blocks() -> list[tuple[str, str, str, str]]:
     ]
 
 
+@cache
 def page_texts(site_dir: Path, name: str, language: str) -> list[str]:
-    """The "copy runnable" texts of a built page."""
+    """The "copy runnable" texts of a built page (parsed once)."""
     return runnable_texts(site_dir / site_path(name, language) / "index.html")
 
 
 @pytest.mark.parametrize("block", shown_blocks(), ids="-".join)
 def test_copy_runnable_runs_for_a_reader(
     site_dir: Path,
-    runnable_runs: dict[str, Ran],
+    runnable_runs: RunnableRuns,
     block: tuple[str, str, str, str],
 ) -> None:
     """The block's "copy runnable" text names its snippet, imports nothing
@@ -48,5 +51,4 @@ def test_copy_runnable_runs_for_a_reader(
     assert text.startswith(f"# {target},")
     assert "from snippets" not in text
     assert "import snippets" not in text
-    ran = runnable_runs[text]
-    assert ran.ok, ran.output[-3000:]
+    runnable_runs.assert_runs(text)

@@ -7,13 +7,12 @@ from __future__ import annotations
 import ast
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from execnotes.xref import notebook_name
+from tests.reader.conftest import NotebookRuns, RunnableRuns
 from tests.reader.reader_env import (
-    Ran,
     assert_ran_in_reader_kernel,
     runnable_texts,
 )
@@ -32,7 +31,6 @@ NOTEBOOKS = pytest.mark.parametrize(
     [(name, lang) for name in notebook_page_names() for lang in LANGUAGES],
     ids=str,
 )
-Runs = dict[str, tuple[dict[str, Any], Ran]]
 
 
 def download_path(name: str, language: str) -> str:
@@ -42,7 +40,7 @@ def download_path(name: str, language: str) -> str:
 
 @NOTEBOOKS
 def test_download_runs_in_the_reader_kernel(
-    notebook_runs: Runs, site_dir: Path, name: str, language: str
+    notebook_runs: NotebookRuns, site_dir: Path, name: str, language: str
 ) -> None:
     """Every cell runs, in the reader's interpreter."""
     assert (site_dir / download_path(name, language)).is_file()
@@ -52,7 +50,7 @@ def test_download_runs_in_the_reader_kernel(
 
 @NOTEBOOKS
 def test_download_prints_what_the_site_shows(
-    notebook_runs: Runs, name: str, language: str
+    notebook_runs: NotebookRuns, name: str, language: str
 ) -> None:
     """Each cell prints and returns what the build recorded."""
     recorded, ran = notebook_runs[download_path(name, language)]
@@ -70,7 +68,7 @@ def test_download_prints_what_the_site_shows(
 
 @NOTEBOOKS
 def test_each_cell_copies_code_that_runs_for_a_reader(
-    site_dir: Path, runnable_runs: dict[str, Ran], name: str, language: str
+    site_dir: Path, runnable_runs: RunnableRuns, name: str, language: str
 ) -> None:
     """Every code cell of the page has a "copy runnable" text: the setup,
     the helpers and the cells up to this one (as Jupyter needs them),
@@ -87,8 +85,7 @@ def test_each_cell_copies_code_that_runs_for_a_reader(
             assert statement in text[len(before.rstrip()) :]
         assert "from snippets" not in text
         assert "import snippets" not in text
-        ran = runnable_runs[text]
-        assert ran.ok, ran.output[-3000:]
+        runnable_runs.assert_runs(text)
 
 
 def _own_statements(code: str) -> list[str]:
