@@ -11,15 +11,20 @@ own: a failing run fails its own test, with its output.
 - "Copy runnable" texts run in one fork server (tests/reader/forkrun.py):
   it imports mxnet once and forks a fresh process per text, from an empty
   folder, instead of starting a Python that imports mxnet for each.
-- Each training runs once here. A block whose snippet is a training (it
-  ran for TRAINING_SECONDS or more in the site build) is also a cell of
-  its page's notebook, which runs anyway, and whose outputs are compared
-  with the recorded ones (test_notebooks.py). Its copy text is not run a
-  second time when the notebook covers it: every top-level statement of
-  the text is in the notebook's code (so the reader's environment runs
-  exactly those statements), and ruff finds no name the text uses without
-  defining or importing it (so it runs alone, as copied). Otherwise the
-  text runs like any other.
+- A notebook page's copy texts each hold the cells above theirs: a text
+  that begins a longer one is covered by the longer one's run (a program
+  that runs to its end ran its first statements without failing), and
+  only the longest runs.
+- Each training runs once here. A block whose snippet is a training (it,
+  or a notebook page, ran for TRAINING_SECONDS or more in the site build)
+  is also a cell of its page's notebook, which runs anyway, and whose
+  outputs are compared with the recorded ones (test_notebooks.py). Its
+  copy text is not run a second time when the notebook covers it: every
+  top-level statement of the text is in the notebook's code (so the
+  reader's environment runs exactly those statements; see
+  reader_env.uncovered for imports and `plt.show()`), and ruff finds no
+  name the text uses without defining or importing it (so it runs alone,
+  as copied). Otherwise the text runs like any other.
 """
 
 from __future__ import annotations
@@ -46,7 +51,7 @@ from tests.reader.reader_env import (
     runnable_texts,
     site_notebooks,
     snippet_of,
-    statements,
+    uncovered,
     undefined_names,
     with_prefix_check,
 )
@@ -132,17 +137,21 @@ def notebook_runs(
 
 @dataclass(frozen=True)
 class Covered:
-    """A training's copy text that its page notebook's run covers."""
+    """A copy text whose run another run covers: its page notebook's (a
+    training), or a longer text's that starts with it (a notebook page's
+    cells: each copy holds the cells above it)."""
 
-    notebook: str  # the notebook's site path
+    notebook: str = ""  # the notebook's site path
+    text: str = ""  # the longer text
 
 
 class RunnableRuns:
     """Every "copy runnable" text of the site: run by the fork server, or
-    covered by its page notebook (see the module's docstring)."""
+    covered by another run (see the module's docstring)."""
 
     def __init__(self, site_dir: Path, notebooks: NotebookRuns) -> None:
         self.notebooks = notebooks
+        self.site_dir = site_dir
         seconds = build_seconds(ROOT / ".execnotes-cache")
         self.covered: dict[str, Covered] = {}
         texts: list[str] = []
@@ -154,8 +163,9 @@ class RunnableRuns:
         )
         for page in pages:
             folder = site_dir / page
-            for text in runnable_texts(folder / "index.html"):
-                covering = self._covering(text, folder, site_dir, seconds)
+            page_texts = runnable_texts(folder / "index.html")
+            for text in page_texts:
+                covering = self._covering(text, page_texts, folder, seconds)
                 if covering is None:
                     texts.append(text)
                 else:
@@ -165,17 +175,28 @@ class RunnableRuns:
     def _covering(
         self,
         text: str,
+        page_texts: list[str],
         folder: Path,
-        site_dir: Path,
         seconds: dict[str, float],
     ) -> Covered | None:
-        if seconds.get(snippet_of(text), 0.0) < TRAINING_SECONDS:
+        # A program that runs to its end ran each of its first statements
+        # without failing: a text that begins another ends at a statement.
+        longer = [
+            t
+            for t in page_texts
+            if len(t) > len(text) and t.startswith(text.rstrip() + "\n")
+        ]
+        if longer:
+            return Covered(text=max(longer, key=len))
+        key = snippet_of(text) if text.startswith("# snippets.") else ""
+        key = key or f"{folder.name}.ipynb"  # a notebook page's cells
+        if seconds.get(key, 0.0) < TRAINING_SECONDS:
             return None
         for notebook in folder.glob("*.ipynb"):
-            path = notebook.relative_to(site_dir).as_posix()
+            path = notebook.relative_to(self.site_dir).as_posix()
             code = notebook_code(self.notebooks.recorded[path])
-            if all(s in code for s in statements(text)):
-                return Covered(path)
+            if not uncovered(text, code):
+                return Covered(notebook=path)
         return None
 
     def assert_runs(self, text: str) -> None:
@@ -186,6 +207,9 @@ class RunnableRuns:
             assert ran.ok, ran.output[-3000:]
             return
         assert not undefined_names(text), undefined_names(text)
+        if covered.text:
+            self.assert_runs(covered.text)
+            return
         _, ran = self.notebooks[covered.notebook]
         assert ran.ok, f"{covered.notebook}:\n{ran.output[-3000:]}"
 

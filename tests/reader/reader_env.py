@@ -335,14 +335,36 @@ def snippet_of(text: str) -> str:
     return first.removeprefix("# ").split(",", 1)[0].strip()
 
 
-def statements(code: str) -> list[str]:
-    """The source of each top-level statement of `code`."""
-    tree = ast.parse(code)
-    return [
-        segment
-        for node in tree.body
-        if (segment := ast.get_source_segment(code, node)) is not None
-    ]
+def uncovered(text: str, code: str) -> list[str]:
+    """The top-level statements of `text` that `code` does not run too: an
+    import counts as run when `code` binds each name it binds from the
+    same module (perhaps in another import statement), and `plt.show()`
+    (the copy's way to show its figures, which a notebook shows inline)
+    needs no counterpart; any other statement must be in `code` as is."""
+    bound = _imports(ast.parse(code))
+    missing = []
+    for node in ast.parse(text).body:
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            if _imports(node) <= bound:
+                continue
+        elif ast.unparse(node) == "plt.show()":
+            continue
+        segment = ast.get_source_segment(text, node) or ast.unparse(node)
+        if segment not in code:
+            missing.append(segment)
+    return missing
+
+
+def _imports(tree: ast.AST) -> set[tuple[str, str, str]]:
+    """(module, name, bound as) of every import in `tree`."""
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {("", a.name, a.asname or a.name) for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            module = "." * node.level + (node.module or "")
+            found |= {(module, a.name, a.asname or a.name) for a in node.names}
+    return found
 
 
 def notebook_code(notebook: dict[str, Any]) -> str:
