@@ -175,7 +175,7 @@ class RunnableRuns:
     def _covering(
         self,
         text: str,
-        page_texts: list[str],
+        page_texts: tuple[str, ...],
         folder: Path,
         seconds: dict[str, float],
     ) -> Covered | None:

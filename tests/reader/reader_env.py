@@ -11,6 +11,7 @@ reader. Shared by tests/reader and benchmarks/standalone.py.
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import os
 import shutil
@@ -33,6 +34,10 @@ READER_VENV = Path(os.environ.get("READER_VENV") or ROOT / ".reader-venv")
 READER_PYTHON = READER_VENV / "bin" / "python"
 DEBIAN_DATA = "/usr/share/datasets/fashion-mnist"
 RUN_TIMEOUT = 600  # the full-data training demos run here too
+# A reader test waits for its run, which may be queued behind trainings
+# started before it; each run has its own RUN_TIMEOUT, and this mark keeps
+# pytest-timeout's guard against a hang above the wait.
+WAITS_FOR_RUNS = pytest.mark.timeout(3 * RUN_TIMEOUT)
 RUNNABLE = "pre.execnotes-runnable"  # where a page keeps "copy runnable"
 # Run by the reader's interpreter: imports mxnet once, forks one fresh
 # child per text (see the file).
@@ -130,11 +135,12 @@ def site_notebooks(site_dir: Path) -> dict[str, Path]:
     }
 
 
-def runnable_texts(html: Path) -> list[str]:
+@functools.cache
+def runnable_texts(html: Path) -> tuple[str, ...]:
     """The "copy runnable" texts of a built page, as the button reads them
-    (the text content of the hidden element)."""
+    (the text content of the hidden element); each page parsed once."""
     doc = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
-    return [pre.get_text() for pre in doc.select(RUNNABLE)]
+    return tuple(pre.get_text() for pre in doc.select(RUNNABLE))
 
 
 def with_prefix_check(text: str) -> str:

@@ -3,17 +3,16 @@ with the reader's `python -` from an empty folder."""
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 
 import pytest
 
 from tests.reader.conftest import RunnableRuns
-from tests.reader.reader_env import runnable_texts
+from tests.reader.reader_env import WAITS_FOR_RUNS, runnable_texts
 from tests.site.site_helpers import LANGUAGES, code_blocks, page_names
 from tests.site.site_helpers import page_path as site_path
 
-pytestmark = [pytest.mark.slow, pytest.mark.reader]
+pytestmark = [pytest.mark.slow, pytest.mark.reader, WAITS_FOR_RUNS]
 
 
 def shown_blocks() -> list[tuple[str, str, str, str]]:
@@ -28,9 +27,8 @@ def shown_blocks() -> list[tuple[str, str, str, str]]:
     ]
 
 
-@cache
-def page_texts(site_dir: Path, name: str, language: str) -> list[str]:
-    """The "copy runnable" texts of a built page (parsed once)."""
+def page_texts(site_dir: Path, name: str, language: str) -> tuple[str, ...]:
+    """The "copy runnable" texts of a built page."""
     return runnable_texts(site_dir / site_path(name, language) / "index.html")
 
 

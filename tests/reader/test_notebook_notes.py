@@ -13,6 +13,7 @@ import pytest
 from execnotes.xref import notebook_name
 from tests.reader.conftest import NotebookRuns, RunnableRuns
 from tests.reader.reader_env import (
+    WAITS_FOR_RUNS,
     assert_ran_in_reader_kernel,
     runnable_texts,
 )
@@ -24,7 +25,7 @@ from tests.site.site_helpers import (
     page_path,
 )
 
-pytestmark = [pytest.mark.slow, pytest.mark.reader]
+pytestmark = [pytest.mark.slow, pytest.mark.reader, WAITS_FOR_RUNS]
 
 NOTEBOOKS = pytest.mark.parametrize(
     ("name", "language"),

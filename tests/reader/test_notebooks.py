@@ -13,12 +13,13 @@ import pytest
 from execnotes.xref import notebook_name
 from tests.reader.conftest import NotebookRuns
 from tests.reader.reader_env import (
+    WAITS_FOR_RUNS,
     assert_ran_in_reader_kernel,
     site_notebooks,
 )
 from tests.site.site_helpers import LANGUAGES, code_page_names, page_path
 
-pytestmark = [pytest.mark.slow, pytest.mark.reader]
+pytestmark = [pytest.mark.slow, pytest.mark.reader, WAITS_FOR_RUNS]
 
 CJK = "[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]"
 NOTEBOOKS = pytest.mark.parametrize(
