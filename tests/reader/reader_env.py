@@ -226,7 +226,8 @@ class ForkRuns:
             for index, text in enumerate(self.texts)
         ]
         threading.Thread(target=self._send, args=(lines,), daemon=True).start()
-        threading.Thread(target=self._receive, daemon=True).start()
+        self.receiver = threading.Thread(target=self._receive, daemon=True)
+        self.receiver.start()
 
     def _send(self, lines: list[str]) -> None:
         assert self.process.stdin is not None
@@ -293,7 +294,10 @@ class ForkRuns:
         if self.process.poll() is None:
             self.process.kill()
         self.process.wait()
-        self.errors.close()
+        self.receiver.join(timeout=60)
+        for stream in (self.process.stdin, self.process.stdout, self.errors):
+            if stream is not None:
+                stream.close()
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
