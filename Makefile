@@ -6,7 +6,8 @@ VENV := .venv/bin
 # The 25 slowest tests close every run: where the time goes (README, Tests).
 PYTEST := $(VENV)/python -m pytest --durations=25
 
-.PHONY: setup setup-test serve build test test-fast lint snippets-test bench clean
+.PHONY: setup setup-test serve build test test-site test-rest test-fast lint \
+	snippets-test bench clean
 
 setup:
 	scripts/setup.sh
@@ -26,10 +27,19 @@ lint:
 	$(VENV)/ruff format --check .
 	$(VENV)/mypy
 
-# Everything: snippets, runner and tiny sites, the real site built once
-# (HTML, browser, reader's environment), serve and deploy.
+# Everything, as two pytest processes side by side (-O: each one's output
+# in one piece, when it ends): the real site built once and all that reads
+# it (HTML, browser, reader's environment, serve, deploy), which waits on
+# browsers and servers much of the time; and the rest (snippets, runner
+# and tiny sites), which fills those waits.
 test: setup-test lint
-	$(PYTEST)
+	$(MAKE) -j2 -O test-site test-rest
+
+test-site:
+	$(PYTEST) -m slow
+
+test-rest:
+	$(PYTEST) -m "not slow"
 
 # The edit loop: lint, unit tests, the snippets (small data), and a
 # representative set of tiny sites; no real site, browser or reader.

@@ -37,8 +37,8 @@ def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 # The fast tier (`make test-fast`, -m "not slow and not tiny") keeps, of
 # the folders whose tests build tiny sites for real, only these modules:
 # their unit tests, and a representative set of tiny builds (a page with
-# runs, figures and values and its cache; errors; golden HTML; notebook
-# pages in two languages; the exported copies). `make test` runs all.
+# runs, figures and values and its cache; errors; golden HTML; the
+# exported copies). `make test` runs all.
 TINY_FOLDERS = ("tests/runner/", "tests/notebooks/", "tests/export/")
 TINY_MODULES = ("tests/site/test_publishing.py",)
 FAST_MODULES = frozenset(
@@ -55,7 +55,6 @@ FAST_MODULES = frozenset(
         "tests/runner/test_golden.py",
         "tests/runner/test_errors.py",
         "tests/runner/test_bookkeeping.py",
-        "tests/notebooks/test_notebook_pages.py",
         "tests/export/test_built_pages.py",
     }
 )

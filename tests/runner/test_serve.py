@@ -156,7 +156,7 @@ def test_edits_are_published_before_the_rebuild(tmp_path: Path) -> None:
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=60)
-    log = served.join(timeout=60)
+        log = served.join(timeout=60)
     rebuilds = log.split("Detected file changes")[1:]
     assert len(rebuilds) == 4, log
     published = "other.md published before the rebuild"

@@ -161,7 +161,7 @@ def test_a_page_shown_early_is_the_page_the_rebuild_makes(
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=60)
-    text = served.join(timeout=60)
+        text = served.join(timeout=60)
     assert "losses.md published before the rebuild (zh)" in text, text
     assert "losses.en.md published before the rebuild (en)" in text, text
 
