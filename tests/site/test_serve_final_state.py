@@ -26,7 +26,11 @@ from tests.reproducible import ALLOWED, masked
 from tests.serving import ServeLog
 from tests.site.site_helpers import copy_project
 
-pytestmark = [pytest.mark.slow]
+# Each test serves the real site and waits for its first build and for a
+# rebuild per edit, each wait with its own _WAIT deadline: pytest-timeout's
+# guard against a hang sits above their sum (on a loaded machine, one test
+# took 8.5 minutes).
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
 
 _LIVERELOAD = re.compile(rb"<script>\s*var livereload = .*?</script>", re.S)
 _WAIT = 600.0  # the first build runs what the copied cache lacks
