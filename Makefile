@@ -1,9 +1,13 @@
-# The two commands of the README: `make serve` and `make test`.
-# Both set up a fresh machine first (scripts/setup.sh is idempotent).
+# The commands of the README: `make serve`, `make test` and `make test-fast`.
+# `serve` and `test` set up a fresh machine first (scripts/setup.sh is
+# idempotent); `test-fast`, the edit loop, expects that done once.
 export NO_MKDOCS_2_WARNING := 1
 VENV := .venv/bin
+# The 25 slowest tests close every run: where the time goes (README, Tests).
+PYTEST := $(VENV)/python -m pytest --durations=25
 
-.PHONY: setup setup-test serve build test lint snippets-test bench clean
+.PHONY: setup setup-test serve build test test-site test-rest test-fast lint \
+	snippets-test bench clean
 
 setup:
 	scripts/setup.sh
@@ -17,16 +21,33 @@ serve: setup
 build: setup
 	$(VENV)/mkdocs build --strict
 
+# mypy keeps its cache in .mypy_cache (CI caches it too).
 lint:
 	$(VENV)/ruff check .
 	$(VENV)/ruff format --check .
 	$(VENV)/mypy
 
+# Everything, as two pytest processes side by side (-O: each one's output
+# in one piece, when it ends): the real site built once and all that reads
+# it (HTML, browser, reader's environment, serve, deploy), which waits on
+# browsers and servers much of the time; and the rest (snippets, runner
+# and tiny sites), which fills those waits.
 test: setup-test lint
-	$(VENV)/python -m pytest
+	$(MAKE) -j2 -O test-site test-rest
+
+test-site:
+	$(PYTEST) -m slow
+
+test-rest:
+	$(PYTEST) -m "not slow"
+
+# The edit loop: lint, unit tests, the snippets (small data), and a
+# representative set of tiny sites; no real site, browser or reader.
+test-fast: lint
+	$(PYTEST) -m "not slow and not tiny"
 
 snippets-test: setup
-	$(VENV)/python -m pytest snippets
+	$(PYTEST) snippets
 
 bench: setup
 	$(VENV)/python benchmarks/build_times.py

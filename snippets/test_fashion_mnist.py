@@ -3,7 +3,6 @@
 import gzip
 import math
 import os
-import time
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -338,9 +337,17 @@ def test_best_of_takes_the_shortest_run():
     assert fm.best_of(3, lambda function: next(times), print) == 0.1
 
 
-def test_cpu_seconds_counts_work_not_waiting():
-    """Sleeping takes wall time but almost no processor time."""
-    assert fm.cpu_seconds(time.sleep, 0.2) < 0.1 < fm.seconds(time.sleep, 0.2)
+def test_cpu_seconds_reads_the_process_clock_after_mxnet_is_done(
+    monkeypatch,
+):
+    """cpu_seconds() is the process clock (all threads, no sleeping) read
+    around the call and MXNet's wait for its queued work."""
+    readings = iter([10.0, 10.25])
+    calls = []
+    monkeypatch.setattr(fm.time, "process_time", lambda: next(readings))
+    monkeypatch.setattr(fm.nd, "waitall", lambda: calls.append("waitall"))
+    assert fm.cpu_seconds(calls.append, "work") == 0.25
+    assert calls == ["work", "waitall"]
 
 
 def test_plot_images_fills_a_grid_row_by_row(debian_test_split):

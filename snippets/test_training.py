@@ -153,11 +153,14 @@ def test_untrained_net_scores_about_chance(fashion_iters):
     "train", [training.train_softmax_scratch, training.train_softmax_gluon]
 )
 def test_softmax_regression_learns_fashion_mnist(train, fashion_iters):
-    """Within four epochs on the full data, test accuracy reaches 0.80."""
-    history = train(*fashion_iters, num_epochs=4, lr=0.1)
+    """Within four epochs on a fifth of the training images, test accuracy
+    reaches 0.75 (0.78 seen; the site's build trains on all of them)."""
+    subset = load_fashion_mnist(train=True).take(12000)
+    train_iter = gluon.data.DataLoader(subset, 256, shuffle=True)
+    history = train(train_iter, fashion_iters[1], num_epochs=4, lr=0.1)
     assert [len(accs) for accs in history.values()] == [4, 4]
-    assert max(history["test_acc"]) >= 0.80  # epochs swing by about 0.01
-    assert max(history["train_acc"]) >= 0.80
+    assert max(history["test_acc"]) >= 0.75  # epochs swing by about 0.01
+    assert max(history["train_acc"]) >= 0.75
 
 
 def test_print_history_prints_a_row_per_epoch(capsys):

@@ -35,15 +35,25 @@ def site(tmp_path: Path) -> Iterator[Site]:
     tiny.close()
 
 
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Site:
+    """The site of `site`, built once, for the tests that only read what
+    that build made (the others edit and build their own)."""
+    tiny = write_site(tmp_path_factory.mktemp("built"))
+    tiny.write("docs/helpers.md", SECOND)
+    tiny.build()
+    tiny.close()
+    return tiny
+
+
 def page(site: Site, name: str = "index.html") -> BeautifulSoup:
     """A built page, parsed."""
     return BeautifulSoup(site.html(name), "html.parser")
 
 
-def test_each_code_block_keeps_its_runnable_text(site: Site) -> None:
+def test_each_code_block_keeps_its_runnable_text(built: Site) -> None:
     """Every shown block has its hidden, unindexed standalone text."""
-    site.build()
-    doc = page(site)
+    doc = page(built)
     blocks = doc.select("div.execnotes-code")
     assert [b.select_one(".execnotes-anchor")["id"] for b in blocks] == [
         "snippets.demo.area",
@@ -56,24 +66,23 @@ def test_each_code_block_keeps_its_runnable_text(site: Site) -> None:
     assert runnable.has_attr("data-search-exclude")
     assert runnable["data-label"] == "Copy runnable"
     snippet = resolve(
-        "snippets.demo.show_double", site.root, "snippets", run=True
+        "snippets.demo.show_double", built.root, "snippets", run=True
     )
-    expected = Exporter(site.root, "snippets").standalone(snippet)
+    expected = Exporter(built.root, "snippets").standalone(snippet)
     assert runnable.get_text() == expected
     assert "def double(x):" in expected
 
 
 def test_names_from_snippets_link_to_where_they_are_shown(
-    site: Site,
+    built: Site,
 ) -> None:
     """`double` in the home page's code links to its block on the page
     that shows it; attribute names and local names are not linked."""
-    site.build()
-    links = page(site).select("div.execnotes-code a.execnotes-xref")
+    links = page(built).select("div.execnotes-code a.execnotes-xref")
     assert {(a.get_text(), a["href"]) for a in links} == {
         ("double", "helpers/#snippets.helpers.double")
     }
-    anchor = page(site, "helpers/index.html").find(
+    anchor = page(built, "helpers/index.html").find(
         id="snippets.helpers.double"
     )
     assert anchor is not None
@@ -111,23 +120,21 @@ def test_show_accepts_only_value(site: Site) -> None:
     )
 
 
-def test_figure_alt_describes_it_without_the_caption(site: Site) -> None:
+def test_figure_alt_describes_it_without_the_caption(built: Site) -> None:
     """The alt text comes from the figure, not from its caption."""
-    site.build()
-    image = page(site).select_one("figure.execnotes-figure img")
+    image = page(built).select_one("figure.execnotes-figure img")
     assert image is not None
     assert image["alt"] == "Parabola."
-    caption = page(site).select_one("figure.execnotes-figure figcaption")
+    caption = page(built).select_one("figure.execnotes-figure figcaption")
     assert caption is not None
     assert caption.get_text() == "A parabola"
 
 
-def test_plugin_assets_are_written_and_linked(site: Site) -> None:
+def test_plugin_assets_are_written_and_linked(built: Site) -> None:
     """The plugin ships its script and style and links them."""
-    site.build()
-    html = site.html()
+    html = built.html()
     for name in ("execnotes.css", "execnotes.js"):
-        assert (site.root / "site/assets/execnotes" / name).is_file()
+        assert (built.root / "site/assets/execnotes" / name).is_file()
         assert f"assets/execnotes/{name}" in html
 
 

@@ -10,8 +10,23 @@ import nbformat
 import pytest
 from mkdocs.exceptions import Abort
 
-from tests.notebooks.conftest import CODE, notebook, twin
+from tests.notebooks.conftest import (
+    CODE,
+    notebook,
+    twin,
+    write_notebook_site,
+)
 from tests.runner.conftest import Site, ran
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Site:
+    """The notebook site built once, as written, for the tests that only
+    read what that build made (the others edit and build their own)."""
+    site = write_notebook_site(tmp_path_factory.mktemp("nb-site"))
+    site.build()
+    site.close()
+    return site
 
 
 def page(site: Site, path: str) -> str:
@@ -20,13 +35,12 @@ def page(site: Site, path: str) -> str:
 
 
 def test_notebook_renders_with_outputs_in_both_languages(
-    nb_site: Site,
+    built: Site,
 ) -> None:
     """Both pages show their own prose and the one run's outputs: text,
     value, figure file, quoted value; the twins ran once."""
-    nb_site.build()
-    assert ran(nb_site) == 4  # the index page's 3 blocks and the notebook
-    zh, en = page(nb_site, "nb/"), page(nb_site, "en/nb/")
+    assert ran(built) == 4  # the index page's 3 blocks and the notebook
+    zh, en = page(built, "nb/"), page(built, "en/nb/")
     assert "一些中文文字" in zh
     assert "Some English words" not in zh
     assert "Some English words" in en
@@ -37,8 +51,8 @@ def test_notebook_renders_with_outputs_in_both_languages(
         assert "{{" not in html
     for html, prefix in ((zh, "site/nb/"), (en, "site/en/nb/")):
         [src] = re.findall(r'<img alt="[^"]*" src="([^"]+\.svg)"', html)
-        assert (nb_site.root / prefix / src).is_file()
-    assert not nb_site.warnings
+        assert (built.root / prefix / src).is_file()
+    assert not built.warnings
 
 
 def test_twins_quoting_values_in_another_order_share_a_run(
@@ -71,11 +85,10 @@ def test_page_is_light_without_running(nb_site: Site) -> None:
     assert "The value is …;" in html
 
 
-def test_page_is_the_sites_own_html(nb_site: Site) -> None:
+def test_page_is_the_sites_own_html(built: Site) -> None:
     """No inline CSS or script, nothing from a CDN; theme code blocks;
     Chinese headings keep their ids; links go to site pages."""
-    nb_site.build()
-    html = page(nb_site, "nb/")
+    html = page(built, "nb/")
     start = html.index('<div class="jupyter-wrapper">')
     content = html[start : html.index("<!-- jupyter-wrapper -->")]
     assert "<style" not in content
@@ -233,12 +246,13 @@ def test_one_language_notebook_does_not_overwrite_the_other(
     assert not list((nb_site.root / "site").rglob("*.ipynb/index.html"))
 
 
-def test_search_has_notebook_text_and_no_json_or_base64(nb_site: Site) -> None:
+def test_search_has_notebook_text_and_no_json_or_base64(
+    built: Site,
+) -> None:
     """Both languages' notebook pages are indexed by their headings, with
     the prose and the outputs; no cell JSON, no data URI."""
-    nb_site.build()
     index = json.loads(
-        (nb_site.root / "site" / "search" / "search_index.json").read_text()
+        (built.root / "site" / "search" / "search_index.json").read_text()
     )
     entries = {e["location"]: e for e in index["docs"]}
     assert "一些中文文字" in entries["nb/#笔记本"]["text"]
@@ -249,11 +263,10 @@ def test_search_has_notebook_text_and_no_json_or_base64(nb_site: Site) -> None:
         assert leak not in text
 
 
-def test_download_is_a_standalone_notebook(nb_site: Site) -> None:
+def test_download_is_a_standalone_notebook(built: Site) -> None:
     """The download is valid nbformat, imports nothing from snippets, sets
     up the seed and the helpers first, and keeps the run's outputs."""
-    nb_site.build()
-    path = nb_site.root / "site" / "en" / "nb" / "nb.ipynb"
+    path = built.root / "site" / "en" / "nb" / "nb.ipynb"
     downloaded = nbformat.reads(path.read_text(encoding="utf-8"), 4)
     nbformat.validate(downloaded)
     code = [c for c in downloaded.cells if c.cell_type == "code"]
@@ -270,7 +283,7 @@ def test_download_is_a_standalone_notebook(nb_site: Site) -> None:
     assert "The value is 1.098;" in "".join(
         c.source for c in downloaded.cells if c.cell_type == "markdown"
     )
-    source = nb_site.root / "docs" / "nb.en.ipynb"
+    source = built.root / "docs" / "nb.en.ipynb"
     assert '"outputs": []' in source.read_text(encoding="utf-8").replace(
         '"outputs":[]', '"outputs": []'
     )

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.reader.reader_env import Ran, runnable_texts
+from tests.reader.conftest import RunnableRuns
+from tests.reader.reader_env import WAITS_FOR_RUNS, runnable_texts
 from tests.site.site_helpers import LANGUAGES, code_blocks, page_names
 from tests.site.site_helpers import page_path as site_path
 
-pytestmark = [pytest.mark.slow, pytest.mark.reader]
+pytestmark = [pytest.mark.slow, pytest.mark.reader, WAITS_FOR_RUNS]
 
 
 def shown_blocks() -> list[tuple[str, str, str, str]]:
@@ -26,7 +27,7 @@ def shown_blocks() -> list[tuple[str, str, str, str]]:
     ]
 
 
-def page_texts(site_dir: Path, name: str, language: str) -> list[str]:
+def page_texts(site_dir: Path, name: str, language: str) -> tuple[str, ...]:
     """The "copy runnable" texts of a built page."""
     return runnable_texts(site_dir / site_path(name, language) / "index.html")
 
@@ -34,7 +35,7 @@ def page_texts(site_dir: Path, name: str, language: str) -> list[str]:
 @pytest.mark.parametrize("block", shown_blocks(), ids="-".join)
 def test_copy_runnable_runs_for_a_reader(
     site_dir: Path,
-    runnable_runs: dict[str, Ran],
+    runnable_runs: RunnableRuns,
     block: tuple[str, str, str, str],
 ) -> None:
     """The block's "copy runnable" text names its snippet, imports nothing
@@ -48,5 +49,4 @@ def test_copy_runnable_runs_for_a_reader(
     assert text.startswith(f"# {target},")
     assert "from snippets" not in text
     assert "import snippets" not in text
-    ran = runnable_runs[text]
-    assert ran.ok, ran.output[-3000:]
+    runnable_runs.assert_runs(text)

@@ -9,11 +9,11 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
-from bs4 import BeautifulSoup
 
 from tests.site.site_helpers import (
     LANGUAGES,
     code_page_names,
+    html,
     page_path,
     source,
 )
@@ -26,12 +26,6 @@ PAGES = pytest.mark.parametrize(
     ids=str,
 )
 LABELS = {"zh": {"输出", "返回值"}, "en": {"Output", "Value"}}
-
-
-def html(site_dir: Path, path: str) -> BeautifulSoup:
-    """A built page, parsed."""
-    text = (site_dir / path / "index.html").read_text(encoding="utf-8")
-    return BeautifulSoup(text, "html.parser")
 
 
 def defines(code: str, name: str) -> bool:

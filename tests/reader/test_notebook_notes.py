@@ -7,13 +7,13 @@ from __future__ import annotations
 import ast
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from execnotes.xref import notebook_name
+from tests.reader.conftest import NotebookRuns, RunnableRuns
 from tests.reader.reader_env import (
-    Ran,
+    WAITS_FOR_RUNS,
     assert_ran_in_reader_kernel,
     runnable_texts,
 )
@@ -25,14 +25,13 @@ from tests.site.site_helpers import (
     page_path,
 )
 
-pytestmark = [pytest.mark.slow, pytest.mark.reader]
+pytestmark = [pytest.mark.slow, pytest.mark.reader, WAITS_FOR_RUNS]
 
 NOTEBOOKS = pytest.mark.parametrize(
     ("name", "language"),
     [(name, lang) for name in notebook_page_names() for lang in LANGUAGES],
     ids=str,
 )
-Runs = dict[str, tuple[dict[str, Any], Ran]]
 
 
 def download_path(name: str, language: str) -> str:
@@ -42,7 +41,7 @@ def download_path(name: str, language: str) -> str:
 
 @NOTEBOOKS
 def test_download_runs_in_the_reader_kernel(
-    notebook_runs: Runs, site_dir: Path, name: str, language: str
+    notebook_runs: NotebookRuns, site_dir: Path, name: str, language: str
 ) -> None:
     """Every cell runs, in the reader's interpreter."""
     assert (site_dir / download_path(name, language)).is_file()
@@ -52,7 +51,7 @@ def test_download_runs_in_the_reader_kernel(
 
 @NOTEBOOKS
 def test_download_prints_what_the_site_shows(
-    notebook_runs: Runs, name: str, language: str
+    notebook_runs: NotebookRuns, name: str, language: str
 ) -> None:
     """Each cell prints and returns what the build recorded."""
     recorded, ran = notebook_runs[download_path(name, language)]
@@ -70,7 +69,7 @@ def test_download_prints_what_the_site_shows(
 
 @NOTEBOOKS
 def test_each_cell_copies_code_that_runs_for_a_reader(
-    site_dir: Path, runnable_runs: dict[str, Ran], name: str, language: str
+    site_dir: Path, runnable_runs: RunnableRuns, name: str, language: str
 ) -> None:
     """Every code cell of the page has a "copy runnable" text: the setup,
     the helpers and the cells up to this one (as Jupyter needs them),
@@ -87,8 +86,7 @@ def test_each_cell_copies_code_that_runs_for_a_reader(
             assert statement in text[len(before.rstrip()) :]
         assert "from snippets" not in text
         assert "import snippets" not in text
-        ran = runnable_runs[text]
-        assert ran.ok, ran.output[-3000:]
+        runnable_runs.assert_runs(text)
 
 
 def _own_statements(code: str) -> list[str]:

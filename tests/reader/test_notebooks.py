@@ -11,14 +11,15 @@ from typing import Any
 import pytest
 
 from execnotes.xref import notebook_name
+from tests.reader.conftest import NotebookRuns
 from tests.reader.reader_env import (
-    Ran,
+    WAITS_FOR_RUNS,
     assert_ran_in_reader_kernel,
     site_notebooks,
 )
 from tests.site.site_helpers import LANGUAGES, code_page_names, page_path
 
-pytestmark = [pytest.mark.slow, pytest.mark.reader]
+pytestmark = [pytest.mark.slow, pytest.mark.reader, WAITS_FOR_RUNS]
 
 CJK = "[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]"
 NOTEBOOKS = pytest.mark.parametrize(
@@ -26,7 +27,6 @@ NOTEBOOKS = pytest.mark.parametrize(
     [(name, lang) for name in code_page_names() for lang in LANGUAGES],
     ids=str,
 )
-Runs = dict[str, tuple[dict[str, Any], Ran]]
 
 
 def notebook_path(name: str, language: str) -> str:
@@ -76,7 +76,7 @@ def prose(notebook: dict[str, Any]) -> str:
 
 @NOTEBOOKS
 def test_notebook_runs_in_the_reader_kernel(
-    notebook_runs: Runs, name: str, language: str
+    notebook_runs: NotebookRuns, name: str, language: str
 ) -> None:
     """The notebook runs top to bottom, and its kernel is the reader's."""
     _, ran = notebook_runs[notebook_path(name, language)]
@@ -85,7 +85,7 @@ def test_notebook_runs_in_the_reader_kernel(
 
 @NOTEBOOKS
 def test_notebook_outputs_equal_the_recorded_ones(
-    notebook_runs: Runs, name: str, language: str
+    notebook_runs: NotebookRuns, name: str, language: str
 ) -> None:
     """What the reader's run prints and returns equals what the build
     recorded (apart from wall times)."""

@@ -14,6 +14,7 @@ from pathlib import Path
 import psutil
 
 from tests.runner.conftest import Site, mkdocs, write_site
+from tests.serving import ServeLog
 
 _WAIT = 120.0  # a first build starts the workers and runs every snippet
 
@@ -112,26 +113,50 @@ def test_edits_are_published_before_the_rebuild(tmp_path: Path) -> None:
     site.write("snippets/extra.py", extra)
     port = _free_port()
     server = mkdocs(site, "serve", "-a", f"127.0.0.1:{port}")
+    assert server.stdout is not None
+    served = ServeLog(server.stdout)
     url = f"http://127.0.0.1:{port}/other/"
+
+    def edit(path: str, text: str, shows: str, what: str) -> None:
+        """Make an edit, see it served, and wait for its rebuild to end,
+        so that the next edit is a rebuild of its own."""
+        before = served.rebuilds()
+        site.write(path, text)
+        _until(url, _shows(shows), what)
+        served.wait_quiet(before, what, _WAIT)
+
     try:
         _until(url, _shows("First text."), "the first build")
-        site.write("docs/other.md", other.replace("First", "Second"))
-        _until(url, _shows("Second text."), "a prose edit")
-        time.sleep(3)  # the rebuild is over: the next edit is its own
+        edit(
+            "docs/other.md",
+            other.replace("First", "Second"),
+            "Second text.",
+            "a prose edit",
+        )
         needs_run = "Third text.\n\n```{run} snippets.extra.show_new\n```\n"
-        site.write("docs/other.md", other + needs_run)
-        _until(url, _shows("new run: 7"), "an edit that adds a run")
-        time.sleep(3)
-        site.write("snippets/extra.py", extra.replace("7", "8"))
-        _until(url, _shows("new run: 8"), "a snippet edit")
-        time.sleep(3)
+        edit(
+            "docs/other.md",
+            other + needs_run,
+            "new run: 7",
+            "an edit that adds a run",
+        )
+        edit(
+            "snippets/extra.py",
+            extra.replace("7", "8"),
+            "new run: 8",
+            "a snippet edit",
+        )
         broken = "\n```{run} snippets.demo.no_such_function\n```\n"
-        site.write("docs/other.md", other + needs_run + broken)
-        _until(url, _shows("execnotes-error"), "an edit with a warning")
-        time.sleep(3)
+        edit(
+            "docs/other.md",
+            other + needs_run + broken,
+            "execnotes-error",
+            "an edit with a warning",
+        )
     finally:
         server.send_signal(signal.SIGTERM)
-        log, _ = server.communicate(timeout=60)
+        server.wait(timeout=60)
+        log = served.join(timeout=60)
     rebuilds = log.split("Detected file changes")[1:]
     assert len(rebuilds) == 4, log
     published = "other.md published before the rebuild"

@@ -6,18 +6,23 @@ and logs them, and every page logs its console errors, into a PageLog.
 
 from __future__ import annotations
 
+import re
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from playwright.sync_api import (
-    Browser,
-    BrowserContext,
-    ConsoleMessage,
-    Page,
-    Route,
-)
-from site_helpers import PageLog
+import pytest
+
+if TYPE_CHECKING:  # playwright is imported by the browser fixture only
+    from playwright.sync_api import (
+        Browser,
+        BrowserContext,
+        ConsoleMessage,
+        Page,
+        Route,
+    )
+
+    from tests.site.site_helpers import PageLog
 
 LOCAL_HOST = "127.0.0.1"
 
@@ -82,31 +87,46 @@ def search_links(page: Page, query: str) -> list[str]:
 
 
 def search_results(page: Page) -> list[str]:
-    """The links of the search results shown, once they stop changing."""
-    results: list[str] = []
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        time.sleep(0.2)
-        # Material asks for more when the list *reaches* its end, so the
-        # list leaves the end (one frame) before it goes back there, as a
-        # reader's scrolling does.
-        hrefs = page.evaluate(
-            """async () => {
-                const frame = () => new Promise(
-                    done => requestAnimationFrame(() => setTimeout(done)));
-                const list = document.querySelector(".md-search__scrollwrap");
-                if (list) {
-                    list.scrollTop = 0;
-                    await frame();
-                    list.scrollTop = list.scrollHeight;
-                    await frame();
-                }
-                return [...document.querySelectorAll(
-                    ".md-search-result__item")].map(
-                        item => item.querySelector("a").href);
-            }"""
-        )
-        if hrefs and hrefs == results:
-            return hrefs
-        results = hrefs
-    return results
+    """The links of the search results shown, once all are shown: as many
+    as the count Material shows above them, the same in two reads in a
+    row (Material searches as each key is typed). Fails, saying what it
+    saw, if that does not happen within SEARCH_WAIT seconds."""
+    seen: list[str] | None = None
+    deadline = time.monotonic() + SEARCH_WAIT
+    while True:
+        meta, hrefs = page.evaluate(_SCROLLED_RESULTS)
+        counted = re.search(r"\d+", meta)
+        complete = counted is not None and int(counted[0]) == len(hrefs)
+        if complete and hrefs == seen:
+            return list(hrefs)
+        seen = hrefs if complete else None
+        if time.monotonic() > deadline:
+            pytest.fail(
+                f"search results never complete within {SEARCH_WAIT}s: "
+                f"{meta!r} above {len(hrefs)} results",
+                pytrace=False,
+            )
+        time.sleep(0.2)  # the pace of the polls, not a wait for anything
+
+
+SEARCH_WAIT = 30.0
+# Material asks for more results when the list *reaches* its end, so the
+# list leaves the end (one frame) before it goes back there, as a reader's
+# scrolling does.
+_SCROLLED_RESULTS = """async () => {
+    const frame = () => new Promise(
+        done => requestAnimationFrame(() => setTimeout(done)));
+    const list = document.querySelector(".md-search__scrollwrap");
+    if (list) {
+        list.scrollTop = 0;
+        await frame();
+        list.scrollTop = list.scrollHeight;
+        await frame();
+    }
+    const meta = document.querySelector(".md-search-result__meta");
+    return [
+        meta ? meta.textContent : "",
+        [...document.querySelectorAll(".md-search-result__item")].map(
+            item => item.querySelector("a").href),
+    ];
+}"""

@@ -13,12 +13,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from browsing import logged_context, logged_page
-from pages_server import pages_server
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
-from site_helpers import PageLog
+
+from tests.site.browsing import logged_context, logged_page
+from tests.site.pages_server import pages_server
+from tests.site.site_helpers import PageLog
+
+if TYPE_CHECKING:  # imported by `browser`: tests without one never load it
+    from playwright.sync_api import Browser, BrowserContext, Page
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -49,6 +53,8 @@ def browser() -> Iterator[Browser]:
             "(never `playwright install`, which downloads a browser)",
             pytrace=False,
         )
+    from playwright.sync_api import sync_playwright
+
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=CHROMIUM, args=CHROMIUM_ARGS

@@ -6,6 +6,7 @@ their own conftest.py, and `import conftest` could find theirs.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 
 # GLUON_SITE_ROOT builds another checkout, e.g. a scratch copy with stubs.
 ROOT = Path(
@@ -50,6 +52,14 @@ def page_path(name: str, language: str) -> str:
 NOT_FOUND = "404"
 # Pages for authors, kept out of search (front matter `search: exclude`).
 AUTHOR_PAGES = ("authoring", "guarantees", "report")
+
+
+@functools.cache
+def html(site_dir: Path, path: str) -> BeautifulSoup:
+    """The parsed HTML of a site path such as "en/losses/", parsed once
+    per session: the tests share it, and only read it."""
+    text = (site_dir / path / "index.html").read_text(encoding="utf-8")
+    return BeautifulSoup(text, "html.parser")
 
 
 def site_path(name: str, language: str) -> str:

@@ -7,7 +7,8 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
-from site_helpers import page_path
+
+from tests.site.site_helpers import page_path
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -19,10 +19,16 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from browsing import logged_context, logged_page, search_results, visit
-from pages_server import pages_server
 from playwright.sync_api import Browser, Page
-from site_helpers import (
+
+from tests.site.browsing import (
+    logged_context,
+    logged_page,
+    search_results,
+    visit,
+)
+from tests.site.pages_server import pages_server
+from tests.site.site_helpers import (
     LANGUAGES,
     PageLog,
     code_page_names,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import importlib.util
 
 import pytest
-from site_helpers import ROOT
+
+from tests.site.site_helpers import ROOT
 
 _spec = importlib.util.spec_from_file_location(
     "line_breaks", ROOT / "overrides" / "hooks" / "line_breaks.py"

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from site_helpers import ROOT
+
+from tests.site.site_helpers import ROOT
 
 HOOK = ROOT / "overrides" / "hooks" / "publishing.py"
 _spec = importlib.util.spec_from_file_location("publishing", HOOK)

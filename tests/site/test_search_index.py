@@ -11,7 +11,8 @@ import sys
 from types import ModuleType
 
 import pytest
-from site_helpers import ROOT
+
+from tests.site.site_helpers import ROOT
 
 HOOKS = ROOT / "overrides" / "hooks"
 

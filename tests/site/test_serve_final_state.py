@@ -21,11 +21,16 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from site_helpers import copy_project
 
 from tests.reproducible import ALLOWED, masked
+from tests.serving import ServeLog
+from tests.site.site_helpers import copy_project
 
-pytestmark = [pytest.mark.slow]
+# Each test serves the real site and waits for its first build and for a
+# rebuild per edit, each wait with its own _WAIT deadline: pytest-timeout's
+# guard against a hang sits above their sum (on a loaded machine, one test
+# took 8.5 minutes).
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
 
 _LIVERELOAD = re.compile(rb"<script>\s*var livereload = .*?</script>", re.S)
 _WAIT = 600.0  # the first build runs what the copied cache lacks
@@ -70,15 +75,10 @@ def test_served_site_ends_as_a_fresh_build(tmp_path: Path) -> None:
     copy_project(project)
     port = _free_port()
     base = f"http://127.0.0.1:{port}/"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
-        cwd=project,
-        env=_environment(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server, served = _serve(project, port)
     try:
         _until(base, b"</html>", "the first build")
+        before = served.rebuilds()
         docs = project / "docs"
         _edit(docs / "losses.md", "\n## ", "\n一段新加的说明。\n\n## ")
         _edit(
@@ -91,8 +91,10 @@ def test_served_site_ends_as_a_fresh_build(tmp_path: Path) -> None:
         (docs / "extra-note.en.md").write_text("# A new page\n\nText.\n")
         _until(base + "en/extra-note/", b"A new page", "the new page")
         _until(base + "losses/", "一段新加的说明".encode(), "the prose edit")
-        time.sleep(3)  # the watcher's debounce: let every rebuild settle
-        _until(base + "en/extra-note/", b"A new page", "the quiet site")
+        # The last edit was made before the new page was served, so the
+        # rebuild that served it saw every edit; wait until it, and any
+        # other the edits caused, has finished.
+        served.wait_quiet(before, "the edits", _WAIT)
         fresh = tmp_path / "fresh"
         subprocess.run(
             [sys.executable, "-m", "mkdocs", "build", "-d", str(fresh)],
@@ -104,16 +106,17 @@ def test_served_site_ends_as_a_fresh_build(tmp_path: Path) -> None:
         different = {}
         for path in sorted(p for p in fresh.rglob("*") if p.is_file()):
             name = path.relative_to(fresh).as_posix()
-            served = _get(base + name)
-            assert served is not None, f"not served: {name}"
-            served = _LIVERELOAD.sub(b"", served)
-            if masked(name, served) != masked(name, path.read_bytes()):
+            page = _get(base + name)
+            assert page is not None, f"not served: {name}"
+            page = _LIVERELOAD.sub(b"", page)
+            if masked(name, page) != masked(name, path.read_bytes()):
                 different[name] = ALLOWED.get(name, "differs")
         unexpected = {k: v for k, v in different.items() if k not in ALLOWED}
         assert unexpected == {}
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=60)
+        served.join(timeout=60)
 
 
 def _served_page(url: str) -> bytes:
@@ -132,22 +135,7 @@ def test_a_page_shown_early_is_the_page_the_rebuild_makes(
     copy_project(project)
     port = _free_port()
     base = f"http://127.0.0.1:{port}/"
-    log = tmp_path / "serve.log"
-    with log.open("w") as output:
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "mkdocs",
-                "serve",
-                "-a",
-                f"127.0.0.1:{port}",
-            ],
-            cwd=project,
-            env=_environment(),
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
+    server, served = _serve(project, port)
     docs = project / "docs"
     edits = [
         (docs / "losses.md", "\n## ", "\n早先发布的一句。\n\n## ", "losses/"),
@@ -168,14 +156,29 @@ def test_a_page_shown_early_is_the_page_the_rebuild_makes(
         _until(base, b"</html>", "the first build")
         for path, old, new, page in edits:
             marker = new.strip().split("\n")[0].encode()
+            before = served.rebuilds()
             _edit(path, old, new)
             _until(base + page, marker, f"the edit of {path.name}")
             early = _served_page(base + page)
-            time.sleep(4)  # the rebuild is done, and the watcher quiet
+            served.wait_quiet(before, f"the edit of {path.name}", _WAIT)
             assert _served_page(base + page) == early, page
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=60)
-    text = log.read_text()
+        text = served.join(timeout=60)
     assert "losses.md published before the rebuild (zh)" in text, text
     assert "losses.en.md published before the rebuild (en)" in text, text
+
+
+def _serve(project: Path, port: int) -> tuple[subprocess.Popen[str], ServeLog]:
+    """`mkdocs serve` of `project` on `port`, and its log as it comes."""
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
+        cwd=project,
+        env=_environment(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert server.stdout is not None
+    return server, ServeLog(server.stdout)

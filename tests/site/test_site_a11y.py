@@ -12,9 +12,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browsing import logged_context, logged_page, search_links, visit
 from playwright.sync_api import Browser, Page
-from site_helpers import (
+
+from tests.site.browsing import (
+    logged_context,
+    logged_page,
+    search_links,
+    visit,
+)
+from tests.site.site_helpers import (
     LANGUAGES,
     NOT_FOUND,
     PageLog,

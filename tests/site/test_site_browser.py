@@ -14,9 +14,10 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from browsing import search, search_links, visit
 from playwright.sync_api import Browser, BrowserContext, Page
-from site_helpers import (
+
+from tests.site.browsing import search, search_links, visit
+from tests.site.site_helpers import (
     AUTHOR_PAGES,
     LANGUAGES,
     ROOT,

@@ -12,18 +12,19 @@ from urllib.parse import urljoin, urlsplit
 
 import nbformat
 import pytest
-from browsing import search, visit
-from bs4 import BeautifulSoup
 from playwright.sync_api import Page
-from site_helpers import (
+
+from tests.site.browsing import search, visit
+from tests.site.site_helpers import (
     LANGUAGES,
     PageLog,
+    html,
     notebook_page_names,
     notebook_source,
     page_path,
 )
-from test_site_a11y import violations
-from test_site_reading import HIDDEN_CELLS, OVERFLOWING
+from tests.site.test_site_a11y import violations
+from tests.site.test_site_reading import HIDDEN_CELLS, OVERFLOWING
 
 pytestmark = pytest.mark.slow
 
@@ -38,12 +39,6 @@ NOTEBOOKS = pytest.mark.parametrize(
 # takes the repetition out (the sweep page: 126 KB, 14 KB compressed).
 MAX_PAGE_BYTES = 160_000
 _INLINE = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
-
-
-def html(site_dir: Path, path: str) -> BeautifulSoup:
-    """A built page, parsed."""
-    text = (site_dir / path / "index.html").read_text(encoding="utf-8")
-    return BeautifulSoup(text, "html.parser")
 
 
 def cells(name: str, language: str) -> list[dict[str, object]]:

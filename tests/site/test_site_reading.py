@@ -9,9 +9,10 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from browsing import logged_context, logged_page, visit
 from playwright.sync_api import Browser, Page
-from site_helpers import (
+
+from tests.site.browsing import logged_context, logged_page, visit
+from tests.site.site_helpers import (
     LANGUAGES,
     NOT_FOUND,
     PageLog,

@@ -11,7 +11,8 @@ import re
 from pathlib import Path
 
 import pytest
-from site_helpers import ROOT, page_names, source
+
+from tests.site.site_helpers import ROOT, page_names, source
 
 DIRECTIVE = re.compile(r"^\s*(`{3,}|~{3,})\s*(\{(?:show|run)\}.*?)\s*$")
 INLINE_VALUE = re.compile(r"\{\{\s*(snippets\.[\w.\-]+(?:\[[^\]]*\])?)")

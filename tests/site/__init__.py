@@ -1,0 +1,1 @@
+"""The real site: built pages, browser tests, publishing and serving."""
