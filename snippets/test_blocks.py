@@ -193,3 +193,34 @@ def test_count_exercise():
     """Tying saves one 8 x 8 weight and its 8 biases."""
     out = show_count_exercise()
     assert out["untied"] - out["tied"] == 8 * 8 + 8
+
+
+def test_a_selection_is_a_parameterdict_a_trainer_and_saving_accept(
+    tmp_path,
+):
+    """collect_params('.*weight') can be initialized, trained and saved."""
+    net = HybridMLP(4, 2)
+    weights = net.collect_params(".*weight")
+    assert isinstance(weights, gluon.ParameterDict)
+    net.collect_params().initialize()
+    net(nd.ones((1, 3)))
+    gluon.Trainer(weights, "sgd", {"learning_rate": 0.1})
+    weights.save(str(tmp_path / "w.params"))
+    assert len(nd.load(str(tmp_path / "w.params"))) == 2
+
+
+def test_an_update_of_one_shared_layer_is_an_update_of_the_other():
+    """set_data through net[1] is what net[2] reads."""
+    net = shared_net(8)
+    net.initialize()
+    net(nd.ones((1, 20)))
+    net[1].weight.set_data(nd.ones((8, 8)))
+    np.testing.assert_array_equal(net[2].weight.data().asnumpy(), 1)
+
+
+def test_own_parameter_is_saved_with_the_layer(tmp_path):
+    """save_parameters writes scale beside the Dense parameters."""
+    layer = ScaledDense(3, in_units=4)
+    layer.initialize()
+    layer.save_parameters(str(tmp_path / "s.params"))
+    assert "scale" in nd.load(str(tmp_path / "s.params"))

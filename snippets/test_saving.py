@@ -1,5 +1,6 @@
 """Tests for snippets.saving and for how Gluon saves and exports models."""
 
+import json
 import os
 
 import numpy as np
@@ -107,3 +108,18 @@ def test_size_exercise(tmp_path):
     path = str(tmp_path / "p")
     nd.save(path, {"a": nd.ones(1000)})
     assert 4000 < os.path.getsize(path) < 4200
+
+
+def test_the_graph_holds_inputs_parameters_and_operators(tmp_path):
+    """The JSON nodes: 'data', the four parameters, then the operators."""
+    X = nd.ones((1, 20))
+    net = trained_net(X)
+    net.hybridize()
+    net(X)
+    prefix = str(tmp_path / "m")
+    net.export(prefix)
+    with open(prefix + "-symbol.json") as f:
+        nodes = json.load(f)["nodes"]
+    inputs = [node["name"] for node in nodes if node["op"] == "null"]
+    assert inputs[0] == "data"
+    assert sorted(inputs[1:]) == sorted(net.collect_params())
