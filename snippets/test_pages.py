@@ -231,3 +231,9 @@ def test_each_language_quotes_its_own_phrases(path):
     """A zh page quotes KEY_zh phrases, an en page KEY_en ones."""
     other = "zh" if path.name.endswith(".en.md") else "en"
     assert f'_{other}"]' not in path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("path", NOTES, ids=lambda path: path.name)
+def test_no_inline_value_inside_a_code_span(path):
+    """`{{ ... }}` is shown as typed: a code span keeps its braces."""
+    assert "`{{" not in path.read_text(encoding="utf-8"), path.name
