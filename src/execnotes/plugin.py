@@ -29,6 +29,7 @@ from execnotes.export import Exporter
 from execnotes.jobs import Build
 from execnotes.nbsite import NotebookHtml, NotebookPages
 from execnotes.protocol import check_timeout
+from execnotes.remote import RemoteSettings
 from execnotes.render import PageRenderer, Rendered
 from execnotes.serve import Accelerator, Pass, Publisher, quiet
 from execnotes.session import Runner, Settings
@@ -63,6 +64,19 @@ class ExecNotesConfig(base.Config):
     """Keep cached results unused for up to this many days."""
     cache_max_mb = c.Type(int, default=1024)
     """Beyond this size, drop the least recently used results first."""
+    cache_epoch = c.Type(str, default="")
+    """Part of every key: change it to run everything again."""
+    remote = c.Type(str, default="")
+    """A shared cache, as an fsspec URL (or set EXECNOTES_REMOTE)."""
+    remote_mode = c.Choice(("read", "write"), default="read")
+    """`write` also uploads new results (only where trusted)."""
+    require_signature = c.Type(bool, default=False)
+    """Use only remote entries signed with EXECNOTES_REMOTE_KEY."""
+    executor = c.Choice(("local", "dask"), default="local")
+    """Where misses run: the local pool, or a Dask cluster."""
+    scheduler = c.Type(str, default="")
+    """With `executor: dask`: a scheduler address; empty starts a local
+    cluster."""
 
 
 class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
@@ -551,6 +565,14 @@ def settings_from(options: ExecNotesConfig, config: MkDocsConfig) -> Settings:
             keep_days=float(options.cache_keep_days),
             max_bytes=options.cache_max_mb * 2**20,
         ),
+        cache_epoch=options.cache_epoch,
+        remote=RemoteSettings.from_options(
+            options.remote,
+            options.remote_mode,
+            require_signature=options.require_signature,
+        ),
+        executor=options.executor,
+        scheduler=options.scheduler,
     )
 
 

@@ -24,6 +24,7 @@ from execnotes.inputs import Inputs
 from execnotes.jobs import Build
 from execnotes.pool import WorkerPool
 from execnotes.protocol import FigureStyle, Job, Outcome
+from execnotes.remote import RemoteSettings
 from execnotes.zygote import WorkerSettings, search_path
 from execnotes.zygote import environment as worker_environment
 
@@ -44,6 +45,10 @@ class Settings:
     frozen: bool = False
     style: FigureStyle = field(default_factory=FigureStyle)
     cache_bound: Bound = field(default_factory=Bound)
+    cache_epoch: str = ""
+    remote: RemoteSettings = field(default_factory=RemoteSettings)
+    executor: str = "local"
+    scheduler: str = ""
 
     @property
     def worker_count(self) -> int:
@@ -69,7 +74,7 @@ class Runner:
             folder = settings.root / folder
         self.cache = Cache(folder, self.inputs, settings.cache_bound)
         self.durations = Durations(folder / "durations.json")
-        self.environment = environment(settings.root, self.environ)
+        self.environment = self._environment()
         # Kept across the builds of `mkdocs serve`; each checks the source
         # it depends on.
         self.modules = symbols.Modules()
@@ -114,7 +119,7 @@ class Runner:
         """Start an outer build; `probe` renders Markdown as the site does
         (see execnotes.directives)."""
         self.cache.new_build()
-        current = environment(self.settings.root, self.environ)
+        current = self._environment()
         if current != self.environment:
             # Workers loaded the old matplotlib files: start fresh ones.
             self.environment = current
@@ -137,6 +142,17 @@ class Runner:
         if self._exporter is None or self._exporter[0] != key:
             self._exporter = (key, Exporter(root, package, self.modules))
         return self._exporter[1]
+
+    def _environment(self) -> dict[str, str]:
+        settings = self.settings
+        # The variables as the user set them: the thread counts the pool
+        # imposes follow the number of cores, which must not split keys.
+        return environment(
+            settings.root,
+            dict(os.environ),
+            epoch=settings.cache_epoch,
+            folder=self.cache.folder,
+        )
 
     def keep(self, job: Job, outcome: Outcome) -> Outcome:
         """Store a finished run: a success in the cache on disk, a failure
