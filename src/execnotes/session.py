@@ -7,6 +7,7 @@ builds of every language, so each snippet runs at most once per build.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import logging
@@ -16,15 +17,15 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from execnotes import symbols
+from execnotes import fingerprint, symbols
 from execnotes.cache import Bound, Cache, Durations, environment
 from execnotes.directives import Probe
 from execnotes.export import Exporter
 from execnotes.inputs import Inputs
-from execnotes.jobs import Build
+from execnotes.jobs import Build, Result
 from execnotes.pool import WorkerPool
 from execnotes.protocol import FigureStyle, Job, Outcome
-from execnotes.remote import RemoteSettings
+from execnotes.remote import Remote, RemoteSettings
 from execnotes.zygote import WorkerSettings, search_path
 from execnotes.zygote import environment as worker_environment
 
@@ -82,6 +83,7 @@ class Runner:
         self._pool: WorkerPool | None = None
         self._lock = threading.Lock()
         self._failures: dict[str, Outcome] = {}
+        self.remote: Remote | None = None
 
     @property
     def pool(self) -> WorkerPool:
@@ -114,10 +116,14 @@ class Runner:
             pool.close()
 
     def new_build(
-        self, *, execute: bool = True, probe: Probe | None = None
+        self,
+        *,
+        execute: bool = True,
+        probe: Probe | None = None,
+        only: frozenset[str] | None = None,
     ) -> Build:
         """Start an outer build; `probe` renders Markdown as the site does
-        (see execnotes.directives)."""
+        (see execnotes.directives); with `only`, run no other jobs."""
         self.cache.new_build()
         current = self._environment()
         if current != self.environment:
@@ -127,7 +133,34 @@ class Runner:
             self.close()
             if warm:
                 self.start_pool(warm=True)
-        return Build(self, execute=execute, probe=probe)
+        self.remote = self.open_remote()
+        return Build(self, execute=execute, probe=probe, only=only)
+
+    def open_remote(self) -> Remote | None:
+        """The remote cache of this environment, if one is configured
+        (each build opens it afresh: one that was offline may be back)."""
+        if not self.settings.remote.url:
+            return None
+        return Remote(
+            self.settings.remote, fingerprint.digest(self.environment)
+        )
+
+    def fetch(self, key: str) -> Outcome | None:
+        """A result of `key` from the remote cache, with fresh inputs;
+        kept in the local cache too, so the next build finds it there."""
+        if self.remote is None:
+            return None
+        outcome = self.remote.fetch(key, self.inputs.fresh)
+        if outcome is not None:
+            with contextlib.suppress(OSError):
+                self.cache.store(key, outcome)
+        return outcome
+
+    def submit(self, result: Result, *, priority: float) -> None:
+        """Run a result's job on the executor, longest (`priority`) first."""
+        self.pool.submit(
+            result.job, self.keep, future=result.future, priority=priority
+        )
 
     def exporter(self) -> Exporter:
         """The exporter of the package as it is now: the same one (with
@@ -159,6 +192,8 @@ class Runner:
         in memory, so `mkdocs serve` retries it only when its inputs
         change (a new `mkdocs build` always retries)."""
         if outcome.status == "ok":
+            if self.remote is not None:
+                self.remote.push(job.key, outcome)
             try:
                 self.cache.store(job.key, outcome)
             except OSError as error:
