@@ -16,6 +16,7 @@ import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeAlias
 
 from execnotes import fingerprint, symbols
 from execnotes.cache import Bound, Cache, Durations, environment
@@ -29,7 +30,11 @@ from execnotes.remote import Remote, RemoteSettings
 from execnotes.zygote import WorkerSettings, search_path
 from execnotes.zygote import environment as worker_environment
 
+if TYPE_CHECKING:
+    from execnotes.daskpool import DaskPool
+
 log = logging.getLogger("execnotes.session")
+Executor: TypeAlias = "WorkerPool | DaskPool"
 
 
 @dataclass(frozen=True)
@@ -80,33 +85,42 @@ class Runner:
         # it depends on.
         self.modules = symbols.Modules()
         self._exporter: tuple[str, Exporter] | None = None
-        self._pool: WorkerPool | None = None
+        self._pool: Executor | None = None
         self._lock = threading.Lock()
         self._failures: dict[str, Outcome] = {}
         self.remote: Remote | None = None
 
     @property
-    def pool(self) -> WorkerPool:
+    def pool(self) -> Executor:
         """The worker pool, started on first use."""
         return self.start_pool(warm=False)
 
-    def start_pool(self, *, warm: bool) -> WorkerPool:
+    def start_pool(self, *, warm: bool) -> Executor:
         """Start the pool if it is not running; `warm` starts its workers
         now instead of on their first job."""
         with self._lock:
             if self._pool is None:
-                settings = self.settings
-                self._pool = WorkerPool(
-                    settings.worker_count,
-                    WorkerSettings(
-                        str(settings.root),
-                        settings.package,
-                        settings.threads,
-                        settings.style,
-                    ),
-                    warm=warm,
-                )
+                self._pool = self._new_pool(warm=warm)
             return self._pool
+
+    def _new_pool(self, *, warm: bool) -> Executor:
+        settings = self.settings
+        worker = WorkerSettings(
+            str(settings.root),
+            settings.package,
+            settings.threads,
+            settings.style,
+        )
+        if settings.executor != "dask":
+            return WorkerPool(settings.worker_count, worker, warm=warm)
+        try:
+            from execnotes.daskpool import DaskPool
+        except ImportError as error:
+            raise RuntimeError(
+                "execnotes: 'executor: dask' needs Dask; install "
+                "execnotes[dask] (dask and distributed)"
+            ) from error
+        return DaskPool(settings.worker_count, worker, settings.scheduler)
 
     def close(self) -> None:
         """Stop the workers."""
@@ -158,9 +172,19 @@ class Runner:
 
     def submit(self, result: Result, *, priority: float) -> None:
         """Run a result's job on the executor, longest (`priority`) first."""
-        self.pool.submit(
-            result.job, self.keep, future=result.future, priority=priority
-        )
+        pool = self.pool
+        if isinstance(pool, WorkerPool):
+            pool.submit(
+                result.job, self.keep, future=result.future, priority=priority
+            )
+        else:
+            pool.submit(
+                result.job,
+                self.keep,
+                future=result.future,
+                priority=priority,
+                resources=dict(result.resources),
+            )
 
     def exporter(self) -> Exporter:
         """The exporter of the package as it is now: the same one (with
