@@ -105,18 +105,27 @@ class Remote:
         self.secret = environ.get(settings.key_variable, "").encode()
         self.offline = False
         self._warned = False
-        self._fs, self._root = fs, ""
+        self._opened: tuple[Any, str] | None = None
         if fs is not None:
-            self._root = _strip(fs, settings.url)
+            self._opened = (fs, _strip(fs, settings.url))
 
     @property
     def fs(self) -> Any:
         """The fsspec filesystem (opened on first use)."""
-        if self._fs is None:
+        return self._open()[0]
+
+    @property
+    def _root(self) -> str:
+        """The URL's folder in the filesystem's terms."""
+        return self._open()[1]
+
+    def _open(self) -> tuple[Any, str]:
+        if self._opened is None:
             from fsspec.core import url_to_fs
 
-            self._fs, self._root = url_to_fs(self.settings.url)
-        return self._fs
+            fs, root = url_to_fs(self.settings.url)
+            self._opened = (fs, str(root).rstrip("/"))
+        return self._opened
 
     def fetch(self, key: str, fresh: Fresh) -> Outcome | None:
         """The first usable entry of `key` whose inputs are `fresh`."""

@@ -9,8 +9,9 @@ from pathlib import Path
 import fsspec
 import pytest
 
-from execnotes.remote import RemoteSettings
+from execnotes.remote import Remote, RemoteSettings
 from tests.scale.remote_helpers import (
+    ENVIRONMENT,
     INPUTS,
     KEY,
     SVG,
@@ -111,6 +112,18 @@ def test_file_url_and_an_unreachable_remote(
         assert broken.fetch(KEY, always) is None
     assert broken.offline
     assert len(caplog.records) == 1
+
+
+def test_an_url_opens_its_own_filesystem_on_first_use(tmp_path: Path) -> None:
+    """A remote given only its URL writes every file under it, even when
+    its first act is a push (regression: blobs went to /blobs)."""
+    url = (tmp_path / "shared").as_uri()
+    writer = Remote(RemoteSettings(url, "write"), ENVIRONMENT, environ={})
+    assert writer.push(KEY, outcome())
+    written = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert len(written) == 3  # the manifest, the outcome, the figure
+    reader = Remote(RemoteSettings(url), ENVIRONMENT, environ={})
+    assert reader.fetch(KEY, always) == outcome()
 
 
 def test_gc_drops_old_manifests_and_their_blobs(memory: str) -> None:

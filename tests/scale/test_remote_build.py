@@ -40,5 +40,9 @@ def test_a_fresh_checkout_runs_nothing_with_the_remote(tmp_path: Path) -> None:
         EXECNOTES_REMOTE_MODE="write",
     )
     assert "pushed 3 new results" in ok(pushed)
+    third = tmp_path / "third"
+    shutil.copytree(reader, third, ignore=shutil.ignore_patterns(".exec*"))
+    served = ok(execnotes(third, "check", EXECNOTES_REMOTE=other))
+    assert "3 snippets: 0 ran, 3 from the cache, 0 failed" in served
     refused = execnotes(reader, "cache", "push", EXECNOTES_REMOTE=other)
     assert "pushed 0 new results" in ok(refused)
