@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from tests.runner.conftest import write_site
+from tests.runner.conftest import mkdocs, write_site
 from tests.scale.conftest import execnotes, ok
 
 
@@ -46,3 +46,18 @@ def test_a_fresh_checkout_runs_nothing_with_the_remote(tmp_path: Path) -> None:
     assert "3 snippets: 0 ran, 3 from the cache, 0 failed" in served
     refused = execnotes(reader, "cache", "push", EXECNOTES_REMOTE=other)
     assert "pushed 0 new results" in ok(refused)
+
+
+def test_an_unreachable_remote_never_fails_a_strict_build(
+    tmp_path: Path,
+) -> None:
+    """A remote that cannot be read is one message, the snippets run
+    locally, and `mkdocs build --strict` succeeds."""
+    site = write_site(tmp_path / "site")
+    (tmp_path / "a-file").write_text("")
+    broken = (tmp_path / "a-file" / "below").as_uri()
+    process = mkdocs(site, "--strict", EXECNOTES_REMOTE=broken)
+    output, _ = process.communicate(timeout=300)
+    assert process.returncode == 0, output
+    assert output.count("remote cache") == 1
+    assert "3 snippets: 3 ran" in output
