@@ -566,14 +566,21 @@ def settings_from(options: ExecNotesConfig, config: MkDocsConfig) -> Settings:
             max_bytes=options.cache_max_mb * 2**20,
         ),
         cache_epoch=options.cache_epoch,
-        remote=RemoteSettings.from_options(
-            options.remote,
-            options.remote_mode,
-            require_signature=options.require_signature,
-        ),
+        remote=_remote(options),
         executor=options.executor,
         scheduler=options.scheduler,
     )
+
+
+def _remote(options: ExecNotesConfig) -> RemoteSettings:
+    try:
+        return RemoteSettings.from_options(
+            options.remote,
+            options.remote_mode,
+            require_signature=options.require_signature,
+        )
+    except ValueError as error:
+        raise PluginError(f"execnotes: {error}") from error
 
 
 class MarkdownProbe:

@@ -5,7 +5,15 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from execnotes.plan import Job, Plan, balance, estimates, make_plan, units
+from execnotes.plan import (
+    Job,
+    Plan,
+    balance,
+    estimates,
+    github_output,
+    make_plan,
+    units,
+)
 
 _JOBS = st.lists(
     st.builds(
@@ -79,3 +87,15 @@ def test_unknown_durations_take_the_mean_of_the_known() -> None:
     """A job never run is expected to take the mean of those recorded."""
     assert estimates(["a", "b"], {"a": 2.0, "c": 4.0}) == {"a": 2.0, "b": 3.0}
     assert estimates(["x"], {}) == {"x": 1.0}
+
+
+def test_github_output_is_a_matrix_of_shard_numbers() -> None:
+    """`--github-output` writes the matrix a workflow's `fromJSON` reads,
+    and the count; no misses give an empty matrix."""
+    jobs = [Job(str(n), f"m.f{n}", 1.0) for n in range(3)]
+    assert github_output(make_plan(jobs, shards=2)) == (
+        'matrix={"shard": [1, 2]}\nshards=2\n'
+    )
+    assert github_output(make_plan([], shards=2)) == (
+        'matrix={"shard": []}\nshards=0\n'
+    )

@@ -100,13 +100,14 @@ def test_a_failing_shard_keeps_its_successes_and_exits_non_zero(
         "```{run} snippets.demo.show_plain\n```\n\n"
         "```{run} snippets.demo.show_double\n```\n",
     )
-    plan = json.loads(
-        ok(execnotes(site.root, "plan", "--shards", "2", "--json"))
-    )
+    ok(execnotes(site.root, "plan", "--shards", "2", "--json", "plan.json"))
+    plan = json.loads((site.root / "plan.json").read_text())
     # Equal estimates (nothing recorded): dealt in name order.
     first = sorted(job["name"] for job in plan["jobs"] if job["shard"] == 1)
     assert first == ["snippets.bad.show_raise", "snippets.demo.show_plain"]
-    result = execnotes(site.root, "run", "--shard", "1/2")
+    result = execnotes(
+        site.root, "run", "--shard", "1/2", "--plan", "plan.json"
+    )
     assert result.returncode == 1
     assert "2 snippets: 2 ran, 0 from the cache, 1 failed" in result.stdout
     assert "show_double" not in result.stdout
