@@ -26,7 +26,7 @@ from execnotes import plan as planning
 from execnotes.directives import Probe
 from execnotes.jobs import Build, Result
 from execnotes.merge import merge, record_names
-from execnotes.remote import Remote
+from execnotes.remote import Remote, RemoteSettings
 from execnotes.session import Runner, Settings
 
 Pages = tuple[list[tuple[str, str, int]], list[tuple[str, str]]]
@@ -247,7 +247,7 @@ def _cache(
             "EXECNOTES_REMOTE to an fsspec URL"
         )
     if action == "push":
-        return _push(runner, remote, pages, probe)
+        return _push(settings, remote, pages, probe)
     if action == "gc" and args.older_than is not None:
         removed = remote.gc(args.older_than)
         print(f"removed {removed} remote entries of {args.older_than}+ days")
@@ -258,10 +258,13 @@ def _cache(
     )
 
 
-def _push(runner: Runner, remote: Remote, pages: Pages, probe: Probe) -> int:
+def _push(
+    settings: Settings, remote: Remote, pages: Pages, probe: Probe
+) -> int:
     """Upload the fresh local result of every job of the site."""
-    runner.settings = dataclasses.replace(runner.settings, frozen=True)
-    runner.remote = None  # look up locally only
+    # Frozen, and without the remote: only what is here, nothing runs.
+    local = dataclasses.replace(settings, frozen=True, remote=RemoteSettings())
+    runner = Runner(local)
     try:
         build = _scan(runner, pages, probe, None)
     finally:

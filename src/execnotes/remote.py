@@ -28,6 +28,7 @@ import hashlib
 import hmac
 import json
 import logging
+import math
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -206,8 +207,12 @@ class Remote:
         keep: set[str] = set()
         removed = 0
         for path in self.manifests():
-            manifest = json.loads(self.fs.cat_file(path))
-            if float(manifest.get("created", 0)) < cutoff:
+            try:
+                manifest = _manifest_of(json.loads(self.fs.cat_file(path)))
+                created = float(manifest["created"])
+            except (RemoteError, ValueError, TypeError):
+                created = -math.inf  # not a manifest: garbage
+            if created < cutoff:
                 self.fs.rm_file(path)
                 removed += 1
             else:

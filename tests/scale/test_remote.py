@@ -127,12 +127,15 @@ def test_an_url_opens_its_own_filesystem_on_first_use(tmp_path: Path) -> None:
 
 
 def test_gc_drops_old_manifests_and_their_blobs(memory: str) -> None:
-    """gc removes manifests older than the cutoff and the blobs no other
-    manifest names, and refuses in read mode."""
+    """gc removes manifests older than the cutoff (and files that are not
+    manifests) and the blobs no other manifest names; it refuses in read
+    mode."""
     fs = fsspec.filesystem("memory")
     shared = remote(fs, memory)
     shared.push(KEY, outcome())
     assert shared.gc(30, now=0) == 0
+    fs.pipe_file(f"{memory}/v1/{ENVIRONMENT}/{KEY}/junk.json", b"{")
+    assert shared.gc(30, now=0) == 1  # the junk only
     assert shared.gc(30, now=10**12) == 1
     assert fs.find(memory) == []
     with pytest.raises(PermissionError, match="read-only"):
