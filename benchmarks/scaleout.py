@@ -192,6 +192,8 @@ def main() -> None:
     parser.add_argument("--shards", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument("-j", "--workers", default="1")
     args = parser.parse_args()
+    # Each line as soon as it is measured: a long run may be cut short.
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     with tempfile.TemporaryDirectory(prefix="execnotes-scaleout-") as tmp:
         work = Path(tmp)
         base = work / "one-machine"
