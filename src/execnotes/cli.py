@@ -229,18 +229,9 @@ def _cache(
     args: argparse.Namespace, settings: Settings, pages: Pages, probe: Probe
 ) -> int:
     action, *folders = args.action or [""]
-    runner = Runner(settings)
     if action == "merge" and folders:
-        merged = merge(runner.cache.folder, [Path(f) for f in folders])
-        for problem in [*merged.conflicts, *merged.skipped]:
-            print(f"NON-DETERMINISTIC {problem}", file=sys.stderr)
-        print(
-            f"merged {len(folders)} caches into {runner.cache.folder}: "
-            f"{merged.added} new results, {merged.same} already there, "
-            f"{len(merged.conflicts)} conflicts"
-        )
-        return 1 if merged.conflicts else 0
-    remote = runner.open_remote()
+        return _merge(settings, folders)
+    remote = Runner(settings).open_remote()
     if remote is None:
         sys.exit(
             "execnotes cache: no remote cache; set the option 'remote' or "
@@ -256,6 +247,24 @@ def _cache(
         "execnotes cache: write `cache merge DIR...`, `cache push` or "
         "`cache gc --older-than DAYS`"
     )
+
+
+def _merge(settings: Settings, folders: list[str]) -> int:
+    missing = [f for f in folders if not Path(f).is_dir()]
+    if missing:
+        sys.exit(f"execnotes cache merge: no folder {', '.join(missing)}")
+    target = settings.root / settings.cache_dir  # an absolute one wins
+    merged = merge(target, [Path(f) for f in folders])
+    for conflict in merged.conflicts:
+        print(f"NON-DETERMINISTIC {conflict}", file=sys.stderr)
+    for skipped in merged.skipped:
+        print(f"SKIPPED {skipped}", file=sys.stderr)
+    print(
+        f"merged {len(folders)} caches into {target}: "
+        f"{merged.added} new results, {merged.same} already there, "
+        f"{len(merged.conflicts)} conflicts"
+    )
+    return 1 if merged.conflicts else 0
 
 
 def _push(

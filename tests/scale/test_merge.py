@@ -7,6 +7,8 @@ from pathlib import Path
 
 from execnotes.merge import NAMES, merge, record_names
 from execnotes.protocol import Outcome
+from tests.runner.conftest import write_site
+from tests.scale.conftest import execnotes
 
 KEY = "ab" * 32
 
@@ -49,3 +51,18 @@ def test_two_results_under_one_key_are_reported_not_overwritten(
     assert "snippets.demo.show_random" in message
     assert "field 'output' differs" in message
     assert json.loads(kept.read_text())["output"] == "first\n"
+
+
+def test_command_line_merge_fails_on_a_conflict(tmp_path: Path) -> None:
+    """`cache merge` exits 1 and names the job and field; a folder that
+    is not there is an error that names it."""
+    site = write_site(tmp_path / "site")
+    _cache(site.root / ".execnotes-cache", "first\n", 1.0)
+    _cache(site.root / "shard-1", "second\n", 1.0)
+    merged = execnotes(site.root, "cache", "merge", "shard-1")
+    assert merged.returncode == 1
+    assert "NON-DETERMINISTIC snippets.demo.show_random" in merged.stderr
+    assert "0 new results, 0 already there, 1 conflicts" in merged.stdout
+    nothing = execnotes(site.root, "cache", "merge", "shard-9")
+    assert nothing.returncode == 1
+    assert "no folder shard-9" in nothing.stderr
