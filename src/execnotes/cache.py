@@ -21,22 +21,19 @@ import hashlib
 import json
 import logging
 import os
-import platform
 import shutil
-import tempfile
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from execnotes.inputs import Inputs, file_state, listing_state
+from execnotes.atomic import write_atomically as _write_atomically
+from execnotes.fingerprint import fingerprint
+from execnotes.inputs import Inputs
 from execnotes.protocol import Outcome, SchemaError
 
 log = logging.getLogger("execnotes.cache")
-FORMAT = 3
-_VERSIONED = ("mxnet", "numpy", "matplotlib")
 # The bound of the small files beside the results (probes, durations).
 _MAX_SMALL = 16 * 2**20
 
@@ -52,43 +49,14 @@ class Bound:
     max_entry_bytes: int = 64 * 2**20
 
 
-def environment(root: Path, environ: Mapping[str, str]) -> dict[str, str]:
-    """The versions and settings that change what a snippet prints or draws."""
-    versions = {
-        "python": platform.python_version(),
-        "execnotes-format": str(FORMAT),
-        "matplotlib-config": _matplotlib_config(root, environ),
-    }
-    for name in _VERSIONED:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "missing"
-    return versions
-
-
-def _matplotlib_config(root: Path, environ: Mapping[str, str]) -> str:
-    """A hash of the user's matplotlib files that a worker reads when it
-    starts (rc file, style library, font list), found as matplotlib finds
-    them, without importing it."""
-    home = environ.get("HOME", str(Path.home()))
-    config = environ.get("MPLCONFIGDIR")
-    configdir = Path(
-        config or environ.get("XDG_CONFIG_HOME", f"{home}/.config")
+def environment(
+    root: Path, environ: Mapping[str, str], *, epoch: str = "", folder: Path
+) -> dict[str, str]:
+    """The declared environment that enters every key (see
+    `execnotes.fingerprint`); `folder` is the cache, which keeps a memo."""
+    return fingerprint(
+        root, environ, epoch=epoch, memo=folder / "fingerprint-memo.json"
     )
-    cachedir = Path(config or environ.get("XDG_CACHE_HOME", f"{home}/.cache"))
-    if not config:
-        configdir, cachedir = configdir / "matplotlib", cachedir / "matplotlib"
-    files = [
-        root / "matplotlibrc",
-        Path(environ.get("MATPLOTLIBRC", str(root / "matplotlibrc"))),
-        configdir / "matplotlibrc",
-        *sorted((configdir / "stylelib").glob("*")),
-        *sorted(cachedir.glob("fontlist-*.json")),
-    ]
-    states = [f"{path}={file_state(str(path))}" for path in files]
-    states.append(f"stylelib={listing_state(str(configdir / 'stylelib'))}")
-    return hashlib.sha256("\n".join(states).encode()).hexdigest()
 
 
 def job_key(job_fields: dict[str, Any], env: dict[str, str]) -> str:
@@ -278,18 +246,6 @@ class Memo:
             path.parent.mkdir(parents=True, exist_ok=True)
             _write_atomically(path, json.dumps(words))
             self.cache.used.add(path)
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
 
 
 def _is_entry(path: Path) -> bool:

@@ -46,6 +46,8 @@ class Result:
     source: str
     uses: list[tuple[str, int]] = field(default_factory=list)
     notebook: str = ""  # the (first) notebook page whose cells it runs
+    group: str = ""  # runs of a group go to one shard (execnotes.plan)
+    resources: tuple[tuple[str, float], ...] = ()  # for a Dask worker
 
     @property
     def name(self) -> str:
@@ -72,7 +74,9 @@ class Build:
     """Everything one outer build knows: pages, results, problems.
 
     With `execute=False` (the plugin disabled) blocks are resolved, so code
-    is still shown, but nothing runs and no result is looked up.
+    is still shown, but nothing runs and no result is looked up. With
+    `only`, a job whose key is not in it and misses the cache does not run
+    either: another shard runs it (see execnotes.plan).
     """
 
     def __init__(
@@ -81,10 +85,12 @@ class Build:
         *,
         execute: bool = True,
         probe: Probe | None = None,
+        only: frozenset[str] | None = None,
     ) -> None:
         self.runner = runner
         self.execute = execute
         self.probe = probe
+        self.only = only
         self.results: dict[str, Result] = {}
         self.pages: dict[str, list[Resolved]] = {}
         self.parsed: dict[str, ParsedPage] = {}
@@ -179,12 +185,7 @@ class Build:
         expected = runner.durations.expected
         misses.sort(key=lambda r: -expected(r.name))
         for result in misses:
-            runner.pool.submit(
-                result.job,
-                runner.keep,
-                future=result.future,
-                priority=expected(result.name),
-            )
+            runner.submit(result, priority=expected(result.name))
 
     def _resolve(self, directive: Directive) -> Resolved:
         if directive.kind == "report":
@@ -233,6 +234,9 @@ class Build:
         if result is None:
             job = Job(**{**vars(job), "timeout": timeouts[job.key]})
             result = self.start(job, snippet, misses)
+        options = directive.options
+        result.group = result.group or options.group
+        result.resources = result.resources or options.resources
         if (directive.page, directive.line) not in result.uses:
             result.uses.append((directive.page, directive.line))
         return Resolved(directive, snippet, result)
@@ -248,10 +252,16 @@ class Build:
         run to submit (added to `misses`)."""
         runner = self.runner
         known = runner.cache.load(job.key) or runner.known_failure(job)
-        if known is not None:
-            result = Result(job, snippet, _done(known), "cache")
+        remote = None if known else runner.fetch(job.key)
+        if known is not None or remote is not None:
+            outcome = known or remote
+            assert outcome is not None  # for mypy
+            source = "cache" if known else "remote"
+            result = Result(job, snippet, _done(outcome), source)
         elif runner.settings.frozen:
             result = Result(job, snippet, _done(_missing()), "missing")
+        elif self.only is not None and job.key not in self.only:
+            result = Result(job, snippet, _done(_elsewhere()), "elsewhere")
         else:
             result = Result(job, snippet, Future(), "ran")
             misses.append(result)
@@ -351,11 +361,12 @@ class Build:
     def counts(self) -> Counts:
         """Snippets of this build by where their result came from and how
         it ended (waits for the runs), and the problems its pages showed."""
-        results = list(self.results.values())
+        # Another shard's jobs are not this build's.
+        results = [r for r in self.results.values() if r.source != "elsewhere"]
         return Counts(
             total=len(results),
             ran=sum(r.source == "ran" for r in results),
-            cached=sum(r.source == "cache" for r in results),
+            cached=sum(r.source in ("cache", "remote") for r in results),
             failed=sum(r.outcome.status != "ok" for r in results),
             seconds=sum(r.outcome.duration for r in results),
             problems=len(self.problems),
@@ -424,6 +435,17 @@ def _missing() -> Outcome:
             "FrozenCacheMiss",
             "frozen mode: no fresh cached result. Run `python -m execnotes "
             "run` to execute the snippets, or set `frozen: false`",
+        ),
+    )
+
+
+def _elsewhere() -> Outcome:
+    return Outcome(
+        status="error",
+        problem=Problem(
+            "error",
+            "OtherShard",
+            "another shard runs this job (python -m execnotes run --shard)",
         ),
     )
 

@@ -10,8 +10,11 @@ from dataclasses import dataclass
 from execnotes.hints import did_you_mean
 from execnotes.protocol import check_timeout
 
-OPTION_NAMES = ("caption", "hide", "show", "timeout", "inputs", "varies")
-RUN_ONLY = ("show", "timeout", "inputs", "varies")
+OPTION_NAMES = (
+    *("caption", "hide", "show", "timeout", "inputs", "varies"),
+    *("group", "resources"),
+)
+RUN_ONLY = ("show", "timeout", "inputs", "varies", "group", "resources")
 HIDE_VALUES = ("code", "output")
 SHOW_VALUES = ("value",)
 _OPTION = re.compile(r"^(?P<name>[\w-]+)\s*:\s*(?P<value>.*?)\s*$")
@@ -40,6 +43,10 @@ class Options:
     timeout: float | None = None
     inputs: tuple[str, ...] = ()
     varies: bool = False
+    group: str = ""
+    """Runs of one group go to one shard together (execnotes.plan)."""
+    resources: tuple[tuple[str, float], ...] = ()
+    """What a run needs of a Dask worker, e.g. ``{gpu: 1}``."""
 
 
 def parse_options(body: list[str], *, run: bool) -> Options:
@@ -86,6 +93,8 @@ def _options_from(values: dict[str, tuple[int, str]]) -> Options:
         timeout=_timeout(values),
         inputs=_inputs(values),
         varies=_boolean(values, "varies"),
+        group=values.get("group", (0, ""))[1],
+        resources=_resources(values),
     )
 
 
@@ -150,6 +159,29 @@ def _outside(spec: str) -> bool:
     if spec.startswith(("/", "~", "\\")) or re.match(r"^[A-Za-z]:", spec):
         return True
     return posixpath.normpath(spec.replace("\\", "/")).startswith("..")
+
+
+def _resources(
+    values: dict[str, tuple[int, str]],
+) -> tuple[tuple[str, float], ...]:
+    offset, text = values.get("resources", (0, ""))
+    found: dict[str, float] = {}
+    for part in text.strip().removeprefix("{").removesuffix("}").split(","):
+        if not part.strip():
+            continue
+        name, _, amount = part.replace("=", ":").partition(":")
+        try:
+            number = float(amount)
+        except ValueError:
+            number = math.nan
+        if not _ENV_NAME.match(name.strip()) or not number > 0:
+            raise OptionError(
+                offset,
+                f"resources: {part.strip()!r} is not understood; write "
+                "e.g. 'resources: {gpu: 1}'",
+            )
+        found[name.strip()] = number
+    return tuple(sorted(found.items()))
 
 
 def _boolean(values: dict[str, tuple[int, str]], name: str) -> bool:

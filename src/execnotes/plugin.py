@@ -30,6 +30,7 @@ from execnotes.figures import sanitize_svg
 from execnotes.jobs import Build
 from execnotes.nbsite import NotebookHtml, NotebookPages
 from execnotes.protocol import check_timeout
+from execnotes.remote import RemoteSettings
 from execnotes.render import PageRenderer, Rendered
 from execnotes.serve import Accelerator, Pass, Publisher, quiet
 from execnotes.session import Runner, Settings
@@ -64,6 +65,19 @@ class ExecNotesConfig(base.Config):
     """Keep cached results unused for up to this many days."""
     cache_max_mb = c.Type(int, default=1024)
     """Beyond this size, drop the least recently used results first."""
+    cache_epoch = c.Type(str, default="")
+    """Part of every key: change it to run everything again."""
+    remote = c.Type(str, default="")
+    """A shared cache, as an fsspec URL (or set EXECNOTES_REMOTE)."""
+    remote_mode = c.Choice(("read", "write"), default="read")
+    """`write` also uploads new results (only where trusted)."""
+    require_signature = c.Type(bool, default=False)
+    """Use only remote entries signed with EXECNOTES_REMOTE_KEY."""
+    executor = c.Choice(("local", "dask"), default="local")
+    """Where misses run: the local pool, or a Dask cluster."""
+    scheduler = c.Type(str, default="")
+    """With `executor: dask`: a scheduler address; empty starts a local
+    cluster."""
 
 
 class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
@@ -554,7 +568,22 @@ def settings_from(options: ExecNotesConfig, config: MkDocsConfig) -> Settings:
             keep_days=float(options.cache_keep_days),
             max_bytes=options.cache_max_mb * 2**20,
         ),
+        cache_epoch=options.cache_epoch,
+        remote=_remote(options),
+        executor=options.executor,
+        scheduler=options.scheduler,
     )
+
+
+def _remote(options: ExecNotesConfig) -> RemoteSettings:
+    try:
+        return RemoteSettings.from_options(
+            options.remote,
+            options.remote_mode,
+            require_signature=options.require_signature,
+        )
+    except ValueError as error:
+        raise PluginError(f"execnotes: {error}") from error
 
 
 class MarkdownProbe:
@@ -592,6 +621,10 @@ class _Forward(logging.Handler):
     count for `--strict` and show like every other plugin's."""
 
     def emit(self, record: logging.LogRecord) -> None:
+        if record.name == "execnotes.remote" and record.levelno < 40:
+            # A shared cache that is down costs time, never the build:
+            # under --strict a warning would fail it.
+            record.levelno, record.levelname = logging.INFO, "INFO"
         if log.isEnabledFor(record.levelno):
             log.handle(record)
 

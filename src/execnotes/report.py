@@ -20,7 +20,10 @@ _WORDS = (
         "en",
         _Words(
             ("Snippet", "Pages", "Status", "Source", "Seconds"),
-            (("ran", "ran"), ("cache", "cache"), ("missing", "missing")),
+            (
+                *(("ran", "ran"), ("cache", "cache")),
+                *(("remote", "remote cache"), ("missing", "missing")),
+            ),
             "{total} snippets: {ran} ran in this build, {cached} came from "
             "the cache, {failed} failed; {seconds:.1f} s of run time in all.",
         ),
@@ -29,7 +32,10 @@ _WORDS = (
         "zh",
         _Words(
             ("代码片段", "页面", "状态", "来源", "秒"),
-            (("ran", "运行"), ("cache", "缓存"), ("missing", "缺失")),
+            (
+                *(("ran", "运行"), ("cache", "缓存")),
+                *(("remote", "远程缓存"), ("missing", "缺失")),
+            ),
             "共 {total} 个代码片段：本次构建运行 {ran} 个，取自缓存 {cached} "
             "个，失败 {failed} 个；运行时间合计 {seconds:.1f} 秒。",
         ),

@@ -7,6 +7,7 @@ builds of every language, so each snippet runs at most once per build.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import errno
 import hashlib
@@ -16,19 +17,25 @@ import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeAlias
 
-from execnotes import symbols
+from execnotes import fingerprint, symbols
 from execnotes.cache import Bound, Cache, Durations, environment
 from execnotes.directives import Probe
 from execnotes.export import Exporter
 from execnotes.inputs import CHANGED, Inputs
-from execnotes.jobs import Build
+from execnotes.jobs import Build, Result
 from execnotes.pool import WorkerPool
 from execnotes.protocol import FigureStyle, Job, Outcome
+from execnotes.remote import Remote, RemoteSettings
 from execnotes.zygote import WorkerSettings, search_path
 from execnotes.zygote import environment as worker_environment
 
+if TYPE_CHECKING:
+    from execnotes.daskpool import DaskPool
+
 log = logging.getLogger("execnotes.session")
+Executor: TypeAlias = "WorkerPool | DaskPool"
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,10 @@ class Settings:
     frozen: bool = False
     style: FigureStyle = field(default_factory=FigureStyle)
     cache_bound: Bound = field(default_factory=Bound)
+    cache_epoch: str = ""
+    remote: RemoteSettings = field(default_factory=RemoteSettings)
+    executor: str = "local"
+    scheduler: str = ""
 
     @property
     def worker_count(self) -> int:
@@ -70,37 +81,47 @@ class Runner:
             folder = settings.root / folder
         self.cache = Cache(folder, self.inputs, settings.cache_bound)
         self.durations = Durations(folder / "durations.json")
-        self.environment = environment(settings.root, self.environ)
+        self.environment = self._environment()
         # Kept across the builds of `mkdocs serve`; each checks the source
         # it depends on.
         self.modules = symbols.Modules()
         self._exporter: tuple[str, Exporter] | None = None
-        self._pool: WorkerPool | None = None
+        self._pool: Executor | None = None
         self._lock = threading.Lock()
         self._failures: dict[str, Outcome] = {}
+        self.remote: Remote | None = None
 
     @property
-    def pool(self) -> WorkerPool:
+    def pool(self) -> Executor:
         """The worker pool, started on first use."""
         return self.start_pool(warm=False)
 
-    def start_pool(self, *, warm: bool) -> WorkerPool:
+    def start_pool(self, *, warm: bool) -> Executor:
         """Start the pool if it is not running; `warm` starts its workers
         now instead of on their first job."""
         with self._lock:
             if self._pool is None:
-                settings = self.settings
-                self._pool = WorkerPool(
-                    settings.worker_count,
-                    WorkerSettings(
-                        str(settings.root),
-                        settings.package,
-                        settings.threads,
-                        settings.style,
-                    ),
-                    warm=warm,
-                )
+                self._pool = self._new_pool(warm=warm)
             return self._pool
+
+    def _new_pool(self, *, warm: bool) -> Executor:
+        settings = self.settings
+        worker = WorkerSettings(
+            str(settings.root),
+            settings.package,
+            settings.threads,
+            settings.style,
+        )
+        if settings.executor != "dask":
+            return WorkerPool(settings.worker_count, worker, warm=warm)
+        try:
+            from execnotes.daskpool import DaskPool
+        except ImportError as error:
+            raise RuntimeError(
+                "execnotes: 'executor: dask' needs Dask; install "
+                "execnotes[dask] (dask and distributed)"
+            ) from error
+        return DaskPool(settings.worker_count, worker, settings.scheduler)
 
     def close(self) -> None:
         """Stop the workers."""
@@ -110,12 +131,16 @@ class Runner:
             pool.close()
 
     def new_build(
-        self, *, execute: bool = True, probe: Probe | None = None
+        self,
+        *,
+        execute: bool = True,
+        probe: Probe | None = None,
+        only: frozenset[str] | None = None,
     ) -> Build:
         """Start an outer build; `probe` renders Markdown as the site does
-        (see execnotes.directives)."""
+        (see execnotes.directives); with `only`, run no other jobs."""
         self.cache.new_build()
-        current = environment(self.settings.root, self.environ)
+        current = self._environment()
         if current != self.environment:
             # Workers loaded the old matplotlib files: start fresh ones.
             self.environment = current
@@ -123,7 +148,44 @@ class Runner:
             self.close()
             if warm:
                 self.start_pool(warm=True)
-        return Build(self, execute=execute, probe=probe)
+        self.remote = self.open_remote()
+        return Build(self, execute=execute, probe=probe, only=only)
+
+    def open_remote(self) -> Remote | None:
+        """The remote cache of this environment, if one is configured
+        (each build opens it afresh: one that was offline may be back)."""
+        if not self.settings.remote.url:
+            return None
+        return Remote(
+            self.settings.remote, fingerprint.digest(self.environment)
+        )
+
+    def fetch(self, key: str) -> Outcome | None:
+        """A result of `key` from the remote cache, with fresh inputs;
+        kept in the local cache too, so the next build finds it there."""
+        if self.remote is None:
+            return None
+        outcome = self.remote.fetch(key, self.inputs.fresh)
+        if outcome is not None:
+            with contextlib.suppress(OSError):
+                self.cache.store(key, outcome)
+        return outcome
+
+    def submit(self, result: Result, *, priority: float) -> None:
+        """Run a result's job on the executor, longest (`priority`) first."""
+        pool = self.pool
+        if isinstance(pool, WorkerPool):
+            pool.submit(
+                result.job, self.keep, future=result.future, priority=priority
+            )
+        else:
+            pool.submit(
+                result.job,
+                self.keep,
+                future=result.future,
+                priority=priority,
+                resources=dict(result.resources),
+            )
 
     def exporter(self) -> Exporter:
         """The exporter of the package as it is now: the same one (with
@@ -138,6 +200,17 @@ class Runner:
         if self._exporter is None or self._exporter[0] != key:
             self._exporter = (key, Exporter(root, package, self.modules))
         return self._exporter[1]
+
+    def _environment(self) -> dict[str, str]:
+        settings = self.settings
+        # The variables as the user set them: the thread counts the pool
+        # imposes follow the number of cores, which must not split keys.
+        return environment(
+            settings.root,
+            dict(os.environ),
+            epoch=settings.cache_epoch,
+            folder=self.cache.folder,
+        )
 
     def keep(self, job: Job, outcome: Outcome) -> Outcome:
         """Store a finished run: a success in the cache on disk, a failure
@@ -155,6 +228,8 @@ class Runner:
             if outcome.status == "ok":
                 return outcome
         elif outcome.status == "ok":
+            if self.remote is not None:
+                self.remote.push(job.key, outcome)
             try:
                 self.cache.store(job.key, outcome)
             except OSError as error:
