@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 from execnotes.export import Exporter, ExportError, assemble
 from execnotes.jobs import Build, Resolved
-from execnotes.jupyter import to_jupyter
+from execnotes.jupyter import enclosing_boxes, to_jupyter_after
 from execnotes.protocol import Outcome
 from execnotes.xref import Links, notebook_link
 
@@ -79,24 +79,27 @@ def notebook_for(
     lines, first = markdown
     with_code = [p for p, items in build.pages.items() if _has_code(items)]
 
-    def prose(text: str) -> str:
-        return to_jupyter(
-            text, lambda to: notebook_link(to, page, with_code, links)
+    def prose(text: str, boxes: list[bool]) -> str:
+        return to_jupyter_after(
+            text, lambda to: notebook_link(to, page, with_code, links), boxes
         )
 
     parts: list[str | Cell] = []
     cursor = 0
+    boxes: list[bool] = []  # what encloses the code cell before the prose
     shown = [item for item in build.pages[page] if item.snippet is not None]
     for item in shown:
         directive = item.directive
-        parts.append(prose("\n".join(lines[cursor : directive.line - first])))
+        start = directive.line - first
+        parts.append(prose("\n".join(lines[cursor:start]), boxes))
+        boxes = enclosing_boxes(lines, start)
         cursor = directive.end_line - first + 1
         if item.snippet is not None:
             outcome = None if item.result is None else item.result.outcome
             code = exporter.cell(item.snippet)
             varies = directive.options.varies
             parts.append(Cell(code, outcome, directive.target, varies))
-    parts.append(prose("\n".join(lines[cursor:])))
+    parts.append(prose("\n".join(lines[cursor:]), boxes))
     problem = None
     try:
         helpers = exporter.page_helpers(

@@ -156,7 +156,9 @@ class PageRenderer:
         links of its names and the text "Copy runnable" copies."""
         directive = item.directive
         try:
-            runnable: str | None = self.exporter.standalone(snippet)
+            runnable: str | None = self.exporter.standalone(
+                snippet, seed=self.build.runner.settings.seed
+            )
             names = self.exporter.project_names(snippet)
         except ExportError as error:
             label = f"{{{directive.kind}}} {directive.target}"
