@@ -44,12 +44,15 @@ _COLUMNS = {
 }
 
 
+Sections = list[tuple[str, list[Page]]]  # (title, pages) in nav order
+
+
 class _Contents:
     """The navigation of the language being built (MkDocs loads a hook
     once per run; mkdocs-static-i18n builds each language in turn)."""
 
     def __init__(self) -> None:
-        self.sections: list[tuple[str, list[Page]]] = []
+        self.sections: Sections = []
 
     def remember(self, nav: Navigation) -> None:
         self.sections = []
@@ -59,40 +62,47 @@ class _Contents:
                 self.sections.append((str(item.title), _pages(item)))
             elif isinstance(item, Page):
                 loose.append(item)
-        # Pages outside any section, the home page aside, come first.
-        others = [p for p in loose if not p.is_homepage]
-        if others:
-            self.sections.insert(0, ("", others))
+        # Pages outside any section come first.
+        if loose:
+            self.sections.insert(0, ("", loose))
 
     def expand(self, markdown: str, page: Page, language: str) -> str:
         described: dict[str, str] = page.meta.get("contents") or {}
+        # The page that lists the others (the home page) leaves itself out.
+        sections = [
+            (title, [p for p in pages if p.file.src_uri != page.file.src_uri])
+            for title, pages in self.sections
+        ]
+        sections = [(title, pages) for title, pages in sections if pages]
 
         def replace(match: re.Match[str]) -> str:
             if match["what"] == "path":
-                return self.path("：" if language == "zh" else ": ")
-            return self.table(described, page, language)
+                return _path(sections, "：" if language == "zh" else ": ")
+            return _table(sections, described, page, language)
 
         return _MARKER.sub(replace, markdown)
 
-    def path(self, colon: str) -> str:
-        lines = []
-        for number, (title, pages) in enumerate(self.sections, start=1):
-            links = " → ".join(_link(page) for page in pages)
-            head = f"**{title}**{colon}" if title else ""
-            lines.append(f"{number}. {head}{links}")
-        return "\n".join(lines)
 
-    def table(
-        self, described: dict[str, str], home: Page, language: str
-    ) -> str:
-        part, note, covers = _COLUMNS.get(language, _COLUMNS["en"])
-        rows = [f"| {part} | {note} | {covers} |", "| --- | --- | --- |"]
-        for title, pages in self.sections:
-            for index, page in enumerate(pages):
-                text = _description(page, described, home)
-                section = f"**{title}**" if index == 0 and title else ""
-                rows.append(f"| {section} | {_link(page)} | {text} |")
-        return "\n".join(rows)
+def _path(sections: Sections, colon: str) -> str:
+    lines = []
+    for number, (title, pages) in enumerate(sections, start=1):
+        links = " → ".join(_link(page) for page in pages)
+        head = f"**{title}**{colon}" if title else ""
+        lines.append(f"{number}. {head}{links}")
+    return "\n".join(lines)
+
+
+def _table(
+    sections: Sections, described: dict[str, str], home: Page, language: str
+) -> str:
+    part, note, covers = _COLUMNS.get(language, _COLUMNS["en"])
+    rows = [f"| {part} | {note} | {covers} |", "| --- | --- | --- |"]
+    for title, pages in sections:
+        for index, page in enumerate(pages):
+            text = _description(page, described, home)
+            section = f"**{title}**" if index == 0 and title else ""
+            rows.append(f"| {section} | {_link(page)} | {text} |")
+    return "\n".join(rows)
 
 
 def _pages(section: Section) -> list[Page]:
@@ -126,8 +136,7 @@ def _title(page: Page) -> str:
             if cell["cell_type"] == "markdown"
         )
     else:
-        text = path.read_text(encoding="utf-8")
-        _, found = meta.get_data(text)
+        text, found = meta.get_data(path.read_text(encoding="utf-8"))
         if found.get("title"):
             return str(found["title"])
     heading = _HEADING.search(text)
@@ -170,5 +179,7 @@ def on_page_markdown(
     """Replace the page's `<!-- nav: ... -->` lines."""
     if "<!--" not in markdown:
         return markdown
-    language = str(getattr(config.theme, "locale", None) or "en")
-    return _CONTENTS.expand(markdown, page, language.partition("_")[0])
+    # mkdocs-static-i18n marks each file with its language.
+    locale = getattr(page.file, "locale", None) or config.theme.locale
+    language = str(getattr(locale, "language", locale) or "en")
+    return _CONTENTS.expand(markdown, page, language)
