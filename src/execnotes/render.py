@@ -201,7 +201,12 @@ class PageRenderer:
         summary = item.snippet.summary if item.snippet else ""
         alt = alt_text(svg, self.language, fallback=summary or "figure")
         caption = item.directive.options.caption
-        return fragments.figure_html(self.figure_url(name), alt, caption)
+        return fragments.figure_html(
+            self.figure_url(name),
+            alt,
+            caption,
+            raster=fragments.has_raster(svg),
+        )
 
     def _error_box(self, label: str, message: str) -> list[str]:
         return [self._stash(fragments.error_box(label, message)), ""]
