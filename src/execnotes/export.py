@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from execnotes.imports import Imported, import_block
-from execnotes.symbols import Modules, Snippet
+from execnotes.symbols import Modules, Snippet, without_pragmas
 from execnotes.units import ExportError, Key, Package, Unit
 
 __all__ = ["ExportError", "Exporter", "Unit", "assemble", "check_names"]
@@ -208,7 +208,7 @@ def assemble(units: Iterable[Unit], header: str = "", tail: str = "") -> str:
             and previous.is_value
             and unit.is_value
         )
-        body += ("\n" if together else "\n\n\n") + unit.source
+        body += ("\n" if together else "\n\n\n") + without_pragmas(unit.source)
     parts = [top, body.strip("\n"), tail]
     return "\n\n\n".join(part for part in parts if part) + "\n"
 

@@ -3,8 +3,9 @@
 Jupyter knows CommonMark and math, not the site's extensions:
 - admonitions (`!!! note "Title"`, `??? tip`, with indented bodies) become
   blockquotes with a bold title;
-- links to other notes (`losses.md#anchor`) point to the published page,
-  the sibling notebook, or become plain text (`link` decides);
+- links to other notes (`losses.md#anchor`, `sweep.ipynb`) point to the
+  published page, the sibling notebook, or become plain text (`link`
+  decides);
 - lines of Chinese wrapped inside a paragraph are joined without the space
   a line break would show, never inside code or math.
 """
@@ -31,9 +32,20 @@ _ADMONITION = re.compile(
     r'(?:[ \t]+"(?P<title>[^"]*)")?[ \t]*$'
 )
 _LINK = re.compile(
-    r"(?<!!)\[(?P<text>[^\]]*)\]\((?P<target>[^)\s:]+\.md(?:#[^)\s]*)?)\)"
+    r"(?<!!)\[(?P<text>[^\]]*)\]"
+    r"\((?P<target>[^)\s:]+\.(?:md|ipynb)(?:#[^)\s]*)?)\)"
 )
 _INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1")
+# Text about the site itself ("the button at the top right"), which a
+# downloaded notebook leaves out.
+_SITE_ONLY = re.compile(r'<span class="site-only">.*?</span>', re.DOTALL)
+
+
+def without_site_only(markdown: str) -> str:
+    """The Markdown without `<span class="site-only">...</span>`: text
+    about the site itself (its download button), which a downloaded
+    notebook leaves out."""
+    return _SITE_ONLY.sub("", markdown)
 
 
 def to_jupyter(markdown: str, link: LinkResolver) -> str:

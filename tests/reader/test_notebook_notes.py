@@ -37,7 +37,9 @@ Runs = dict[str, tuple[dict[str, Any], Ran]]
 
 def download_path(name: str, language: str) -> str:
     """The site path of a notebook note's download."""
-    return page_path(name, language) + notebook_name(f"{name}.ipynb")
+    return page_path(name, language) + notebook_name(
+        notebook_source(name, language).name
+    )
 
 
 @NOTEBOOKS

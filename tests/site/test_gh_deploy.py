@@ -30,7 +30,10 @@ from site_helpers import (
     copy_project,
     page_path,
 )
+from site_helpers import source as markdown_source
 from test_reader_site import PLACEHOLDERS, nav_sources, page_name
+
+from execnotes.xref import notebook_name
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -149,7 +152,8 @@ def test_branch_holds_the_whole_site(
     """gh-pages has every file of a local build, notebooks and figures too."""
     assert deployed.files - {".nojekyll"} == built_files(site_dir)
     notebooks = {
-        f"{page_path(name, language)}{name}.ipynb"
+        page_path(name, language)
+        + notebook_name(markdown_source(name, language).name)
         for name in code_page_names()
         for language in LANGUAGES
     }

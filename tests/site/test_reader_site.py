@@ -8,14 +8,22 @@ These tests read the files `mkdocs build --strict` wrote (no browser).
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
 from markdown_it import MarkdownIt
 from mkdocs.utils.yaml import yaml_load
-from site_helpers import LANGUAGES, ROOT, page_path
+from site_helpers import (
+    LANGUAGES,
+    ROOT,
+    code_page_names,
+    notebook_page_names,
+    page_path,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -133,3 +141,98 @@ def test_notebook_markdown_has_no_accidental_code_block(
                 found.append(f"{path.relative_to(site_dir)}: {block[:80]!r}")
     assert checked > 100
     assert not found, "\n".join(found)
+
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def downloads(site_dir: Path) -> dict[tuple[str, str], dict[str, Any]]:
+    """Every downloadable notebook by (page name, language), parsed."""
+    found = {}
+    for name in [*code_page_names(), *notebook_page_names()]:
+        for language in LANGUAGES:
+            doc = parsed(site_dir, page_path(name, language))
+            button = doc.select_one("a.execnotes-notebook")
+            assert button is not None, (name, language)
+            path = site_dir / page_path(name, language) / str(button["href"])
+            found[name, language] = json.loads(path.read_text("utf-8"))
+            found[name, language]["file"] = str(button["href"])
+    return found
+
+
+def test_each_language_downloads_its_own_file_name(site_dir: Path) -> None:
+    """A reader who downloads both languages gets two files: lenet.ipynb
+    and lenet.en.ipynb, and links between an English notebook's siblings
+    use the English names."""
+    for (name, language), notebook in downloads(site_dir).items():
+        suffix = "" if language == LANGUAGES[0] else f".{language}"
+        assert notebook["file"] == f"{name}{suffix}.ipynb"
+        text = "\n".join(
+            "".join(cell["source"])
+            for cell in notebook["cells"]
+            if cell["cell_type"] == "markdown"
+        )
+        text = re.sub(r"(`+).*?\1", "", text)  # examples in code
+        for target in re.findall(r"\]\(([^)\s:#]+\.ipynb)", text):
+            assert target.endswith(f"{suffix}.ipynb"), (name, target)
+
+
+def test_downloads_do_not_talk_about_the_site(site_dir: Path) -> None:
+    """A downloaded notebook does not point at the site's download
+    button; the notebook pages on the site still do."""
+    about_button = re.compile(r"top right|右上角")
+    for (name, language), notebook in downloads(site_dir).items():
+        if name not in notebook_page_names():
+            continue  # the authoring guide describes the button, rightly
+        for cell in notebook["cells"]:
+            if cell["cell_type"] == "markdown":
+                text = "".join(cell["source"])
+                assert not about_button.search(text), (name, language)
+    for language in LANGUAGES:
+        page = parsed(site_dir, page_path("sweep", language))
+        assert about_button.search(page.get_text())
+
+
+def test_setup_cells_speak_the_notebook_language(site_dir: Path) -> None:
+    """The seeding and helper cells of a Chinese notebook open with
+    Chinese comments, of an English one with English ones."""
+    for (name, language), notebook in downloads(site_dir).items():
+        setup = [
+            "".join(cell["source"])
+            for cell in notebook["cells"]
+            if cell["metadata"]
+            .get("execnotes", {})
+            .get("name", "")
+            .startswith("execnotes.")
+        ]
+        assert setup, name
+        for source in setup:
+            first = source.split("\n", 1)[0]
+            assert first.startswith("#"), (name, first)
+            assert bool(CJK.search(first)) == (language == "zh"), first
+
+
+def test_no_formatter_directive_is_shown(site_dir: Path) -> None:
+    """`# fmt: skip` is for the formatter: no page, copy or notebook
+    shows it."""
+    for path in [*site_dir.rglob("*.html"), *site_dir.rglob("*.ipynb")]:
+        text = path.read_text(encoding="utf-8")
+        assert "fmt: skip" not in text, path.relative_to(site_dir)
+
+
+def test_notebooks_show_a_value_where_the_page_does(site_dir: Path) -> None:
+    """A page notebook shows a demo's returned value (a dict of numbers
+    for the prose) only where its page shows it."""
+    for (name, language), notebook in downloads(site_dir).items():
+        if name in notebook_page_names():
+            continue  # a notebook page shows values as Jupyter does
+        values = [
+            output
+            for cell in notebook["cells"]
+            if cell["cell_type"] == "code"
+            for output in cell["outputs"]
+            if output["output_type"] == "execute_result"
+        ]
+        page = parsed(site_dir, page_path(name, language))
+        shown = page.select(".execnotes-result--value")
+        assert len(values) == len(shown), (name, language)
