@@ -13,6 +13,7 @@ import json
 import os
 import subprocess
 import sys
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,7 @@ from site_helpers import (
     PageLog,
     code_page_names,
     copy_project,
+    notebook_page_names,
     page_path,
 )
 from site_helpers import source as markdown_source
@@ -367,4 +369,23 @@ def test_published_home_page_links_every_note(
     for path in expected:
         response = deployed_page.request.get(path)
         assert response.status == 200, path
+    assert not page_log.foreign_requests
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_published_home_page_offers_the_notebooks_zip(
+    deployed_page: Page, page_log: PageLog, language: str
+) -> None:
+    """Under the sub-path, the home page's zip link downloads a zip that
+    holds every notebook of the language."""
+    visit(deployed_page, page_path("index", language))
+    with deployed_page.expect_download() as download:
+        deployed_page.click('article a[href$="notebooks.zip"]')
+    url = urlsplit(download.value.url)
+    assert url.path == PREFIX + page_path("index", language) + "notebooks.zip"
+    with zipfile.ZipFile(download.value.path()) as archive:
+        names = [name.rsplit("/", 1)[-1] for name in archive.namelist()]
+    suffix = "" if language == LANGUAGES[0] else f".{language}"
+    assert f"losses{suffix}.ipynb" in names
+    assert len(names) == len(code_page_names()) + len(notebook_page_names())
     assert not page_log.foreign_requests

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import zipfile
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -236,3 +237,30 @@ def test_notebooks_show_a_value_where_the_page_does(site_dir: Path) -> None:
         page = parsed(site_dir, page_path(name, language))
         shown = page.select(".execnotes-result--value")
         assert len(values) == len(shown), (name, language)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_home_page_offers_all_notebooks_in_one_zip(
+    site_dir: Path, language: str
+) -> None:
+    """The home page links a zip of every notebook of its language: the
+    same files as the pages' downloads, each a whole notebook."""
+    home = page_path("index", language)
+    links = [
+        str(a["href"])
+        for a in parsed(site_dir, home).select("article a[href]")
+        if str(a["href"]).endswith(".zip")
+    ]
+    assert links == ["notebooks.zip"]
+    archive = site_dir / home / links[0]
+    expected = {
+        notebook["file"]: notebook
+        for (_, lang), notebook in downloads(site_dir).items()
+        if lang == language
+    }
+    with zipfile.ZipFile(archive) as opened:
+        names = {Path(name).name: name for name in opened.namelist()}
+        assert set(names) == set(expected)
+        for name, entry in names.items():
+            packed = json.loads(opened.read(entry))
+            assert packed["cells"] == expected[name]["cells"], name
