@@ -156,3 +156,34 @@ def test_figures_follow_the_colour_scheme(
                     assert "invert(" in figure["filter"], figure
                     assert "hue-rotate(180deg)" in figure["filter"], figure
     assert kinds == {True, False}, "both kinds of figure were seen"
+
+
+# Code text that lies under its block's copy button (text rectangles of
+# each code element against the button's rectangle).
+_UNDER_COPY_BUTTON = """() => [...document.querySelectorAll("article pre")]
+    .filter(pre => pre.querySelector("button.md-code__button, .md-clipboard"))
+    .flatMap(pre => {
+        const button = pre.querySelector(
+            "button.md-code__button, .md-clipboard").getBoundingClientRect();
+        const range = document.createRange();
+        range.selectNodeContents(pre.querySelector("code"));
+        return [...range.getClientRects()]
+            .filter(box => box.width > 0 && box.right > button.left
+                    && box.left < button.right && box.top < button.bottom
+                    && box.bottom > button.top)
+            .map(() => pre.textContent.slice(0, 50));
+    })"""
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_home_page_commands_clear_the_copy_button(
+    browser: Browser, base_url: str, page_log: PageLog, language: str
+) -> None:
+    """On a phone no command of the home page (the pip lines) runs under
+    its block's copy button."""
+    with reader(browser, base_url, page_log, viewport=PHONE) as page:
+        visit(page, page_path("index", language))
+        page.wait_for_function(
+            "document.querySelectorAll('article pre button').length > 0"
+        )
+        assert page.evaluate(_UNDER_COPY_BUTTON) == []

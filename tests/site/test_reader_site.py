@@ -264,3 +264,15 @@ def test_home_page_offers_all_notebooks_in_one_zip(
         for name, entry in names.items():
             packed = json.loads(opened.read(entry))
             assert packed["cells"] == expected[name]["cells"], name
+
+
+def test_links_to_other_sites_use_https(site_dir: Path) -> None:
+    """Every link out of the site is HTTPS, and none goes to the defunct
+    zh.gluon.ai."""
+    for path in sorted(site_dir.rglob("index.html")):
+        doc = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        for link in doc.select("article a[href]"):
+            href = str(link["href"])
+            where = (path.relative_to(site_dir), href)
+            assert not href.startswith("http://"), where
+            assert "zh.gluon.ai" not in href, where
