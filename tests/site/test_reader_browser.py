@@ -187,3 +187,27 @@ def test_home_page_commands_clear_the_copy_button(
             "document.querySelectorAll('article pre button').length > 0"
         )
         assert page.evaluate(_UNDER_COPY_BUTTON) == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("name", ["sweep", "losses"])
+def test_copy_runnable_sits_in_the_title_bar(
+    browser: Browser,
+    base_url: str,
+    page_log: PageLog,
+    language: str,
+    name: str,
+) -> None:
+    """Every "Copy runnable" action is in its block's title bar, on a
+    notebook page (whose cells have no title) as on a note."""
+    with reader(browser, base_url, page_log, viewport=DESKTOP) as page:
+        visit(page, page_path(name, language))
+        page.wait_for_function(
+            "document.querySelectorAll('.execnotes-copy-runnable').length"
+        )
+        places = page.evaluate(
+            "[...document.querySelectorAll('.execnotes-copy-runnable')]"
+            ".map(b => b.parentElement.matches('.highlight > .filename'))"
+        )
+    assert places
+    assert all(places)
