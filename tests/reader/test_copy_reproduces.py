@@ -32,9 +32,10 @@ def recorded_prints(site_dir: Path, name: str) -> dict[str, str]:
     notebook = json.loads((site_dir / path).read_text(encoding="utf-8"))
     found: dict[str, str] = {}
     for cell in notebook["cells"]:
+        if cell["cell_type"] != "code":
+            continue
         meta = cell["metadata"].get("execnotes", {})
-        fixed = printed(cell) and not meta.get("varies")
-        if cell["cell_type"] == "code" and fixed:
+        if printed(cell) and not meta.get("varies"):
             found[meta["name"]] = printed(cell)
     return found
 
