@@ -10,6 +10,11 @@ Two things the plain command gets wrong for this site, fixed here for
   derived from a `docs/CNAME` file or from the GitHub URL of the remote
   gh-deploy pushes to; if neither tells, the deploy is refused with a
   message saying how to set it.
+- The repository. The header's repository link, "edit this page" and the
+  home page's `pip install "git+..."` line need `repo_url` and `edit_uri`.
+  When REPO_URL is unset they are derived from the same GitHub remote
+  (https://github.com/OWNER/REPO, and `edit/BRANCH/docs/` with the
+  remote's default branch, else the branch checked out); EDIT_URI wins.
 - Strictness. Any warning (a failing snippet, a broken link) aborts the
   deploy before anything is pushed, as `mkdocs build --strict` would: a
   failing snippet must never be published as an error box. MkDocs decides
@@ -51,6 +56,34 @@ def github_pages_url(remote_url: str) -> str | None:
     return f"https://{owner}.github.io/{repo}/"
 
 
+def github_repo_url(remote_url: str) -> str | None:
+    """The web address of a GitHub remote's repository (no user, token or
+    `.git`), or None for other remotes."""
+    match = _GITHUB.match(remote_url.strip())
+    if match is None:
+        return None
+    return f"https://github.com/{match['owner']}/{match['repo']}"
+
+
+def derived_edit_uri(config: MkDocsConfig) -> str:
+    """`edit/BRANCH/DOCS/`: the deploy remote's default branch (else the
+    branch checked out, else main) and docs_dir inside the repository."""
+    where = Path(config.config_file_path)
+    remote = config.remote_name
+    head = _git(
+        "symbolic-ref", "--short", f"refs/remotes/{remote}/HEAD", cwd=where
+    )
+    branch = head.removeprefix(f"{remote}/") or _git(
+        "symbolic-ref", "--short", "HEAD", cwd=where
+    )
+    top = Path(_git("rev-parse", "--show-toplevel", cwd=where) or ".")
+    docs = Path(config.docs_dir).resolve()
+    inside = docs.name
+    if docs.is_relative_to(top.resolve()):
+        inside = docs.relative_to(top.resolve()).as_posix()
+    return f"edit/{branch or 'main'}/{inside}/"
+
+
 def derived_site_url(config: MkDocsConfig) -> str:
     """The site's address from docs/CNAME or the deploy remote's URL.
 
@@ -61,7 +94,7 @@ def derived_site_url(config: MkDocsConfig) -> str:
     if cname.is_file() and cname.read_text(encoding="utf-8").strip():
         return f"https://{cname.read_text(encoding='utf-8').strip()}/"
     remote = config.remote_name
-    url = _git_config(f"remote.{remote}.url", Path(config.config_file_path))
+    url = _remote_url(config)
     pages = github_pages_url(url) if url else None
     if pages is None:
         found = f"is {url!r}" if url else "is not set"
@@ -75,15 +108,37 @@ def derived_site_url(config: MkDocsConfig) -> str:
     return pages
 
 
-def _git_config(key: str, config_file: Path) -> str:
+def _remote_url(config: MkDocsConfig) -> str:
+    where = Path(config.config_file_path)
+    return _git(
+        "config", "--get", f"remote.{config.remote_name}.url", cwd=where
+    )
+
+
+def _git(*args: str, cwd: Path) -> str:
+    """Git's answer in the folder of `cwd` (a file), "" if it fails."""
     result = subprocess.run(
-        ["git", "config", "--get", key],
-        cwd=config_file.parent,
+        ["git", *args],
+        cwd=cwd.parent,
         capture_output=True,
         text=True,
         check=False,
     )
     return result.stdout.strip()
+
+
+def _derive_repository(config: MkDocsConfig) -> None:
+    """repo_url, repo_name and edit_uri from a GitHub deploy remote (none
+    for other remotes: the site then shows no repository)."""
+    repo_url = github_repo_url(_remote_url(config))
+    if repo_url is None:
+        return
+    config.repo_url = repo_url
+    config.repo_name = config.repo_name or repo_url.removeprefix(
+        "https://github.com/"
+    )
+    config.edit_uri = config.edit_uri or derived_edit_uri(config)
+    log.info(f"gh-deploy: linking {repo_url}, edit links {config.edit_uri}")
 
 
 class _Deploy:
@@ -111,6 +166,8 @@ class _Deploy:
         if not config.site_url:
             config.site_url = derived_site_url(config)
             log.info(f"gh-deploy: publishing to {config.site_url}")
+        if not config.repo_url:
+            _derive_repository(config)
 
     def on_post_build(self) -> None:
         counts = self.warnings.get_counts()

@@ -7,6 +7,8 @@ after the last build (see on_post_build's priority):
 - Formulas: the index holds each section's text with its TeX, which result
   previews showed raw (`\\hat{\\mathbf y}`). Each formula becomes readable
   plain text (`ŷ`, see tex_text.py); code blocks are left as they are.
+- The glossary's preview: one line per term ("term · English: meaning"),
+  not its table's cells run together.
 - Keywords: the glossary (docs/glossary*.md) lists each term with the note
   that explains it. That note's entry (the section, if the link has an
   anchor) gets the row's Chinese and English terms in a `keywords` field,
@@ -76,6 +78,22 @@ def glossary_keywords(html: str, location: str) -> dict[str, list[str]]:
     return keywords
 
 
+def glossary_text(html: str, text: str) -> str:
+    """The glossary's index text as one line per term, "term · English:
+    meaning", after its introduction; not the table's cells run together
+    (header, terms, meanings and links), which previews showed."""
+    intro = text.split("</p>", 1)[0] + "</p>" if "</p>" in text else ""
+    lines = []
+    for row in _ROW.findall(html):
+        cells = [cell.strip() for cell in _CELL.findall(row)]
+        if len(cells) <= TERM_COLUMNS:
+            continue
+        zh, en, meaning = cells[0], cells[1], cells[2]
+        colon = "：" if _HAN.search(_TAG.sub("", meaning)) else ": "
+        lines.append(f"<p>{zh} · {en}{colon}{meaning}</p>")
+    return " ".join([intro, *(segmented(line) for line in lines)]).strip()
+
+
 def segmented(text: str) -> str:
     """Text with Chinese split into words as Material indexes it (U+200B)."""
     return _HAN.sub(
@@ -99,7 +117,26 @@ def add_keywords(docs: list[dict[str, Any]], site_dir: Path) -> None:
         if doc is None:
             log.warning(f"The glossary links {target}, which is not indexed")
             continue
-        doc["keywords"] = segmented(" ".join(dict.fromkeys(terms)))
+        doc["keywords"] = distinct_words(segmented(" ".join(terms)))
+
+
+# What the search separator (mkdocs.yml) splits keywords into, roughly:
+# enough to tell one word from another.
+_WORD_GAP = re.compile(r"[\s\u200b()（）,，、]+")
+
+
+def distinct_words(keywords: str) -> str:
+    """Each word of the keywords once, in order, spaces between.
+
+    A word counts once for its page however many glossary rows name it:
+    "softmax" from the rows softmax, softmax 回归 and softmax regression
+    must not rank training above activations, whose row is softmax.
+    """
+    seen: dict[str, str] = {}
+    for word in _WORD_GAP.split(keywords):
+        if word:
+            seen.setdefault(word.lower(), word)
+    return " ".join(seen.values())
 
 
 # After mkdocs-static-i18n (-100), which writes the index of both
@@ -110,6 +147,10 @@ def on_post_build(config: MkDocsConfig) -> None:
     path = Path(config.site_dir) / INDEX
     index = json.loads(path.read_text(encoding="utf-8"))
     for doc in index["docs"]:
+        if doc["location"].endswith(GLOSSARY):
+            page = Path(config.site_dir) / doc["location"] / "index.html"
+            html = page.read_text(encoding="utf-8")
+            doc["text"] = glossary_text(html, doc["text"])
         doc["title"] = readable_math(doc["title"])
         doc["text"] = readable_math(doc["text"])
     add_keywords(index["docs"], Path(config.site_dir))

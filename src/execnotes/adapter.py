@@ -26,7 +26,10 @@ _ASSETS = Path(__file__).parent / "assets"
 # Styles and scripts of blocks (execnotes.*) and of notebook pages.
 _CSS = (f"{ASSET_DIR}/execnotes.css", f"{ASSET_DIR}/notebook.css")
 _JS = (f"{ASSET_DIR}/execnotes.js", f"{ASSET_DIR}/notebook.js")
-_CONFIG_VALUE = re.compile(r"\{\{\s*config\.(?P<name>repo_url)\s*\}\}")
+# `git+{{ config.repo_url }}` (a pip requirement) or the bare value.
+_CONFIG_VALUE = re.compile(
+    r"(?P<git>git\+)?\{\{\s*config\.(?P<name>repo_url)\s*\}\}"
+)
 
 
 def file_language(file: File, config: MkDocsConfig) -> str:
@@ -65,11 +68,15 @@ def links(page: Page, config: MkDocsConfig, files: Files) -> Links:
 
 def with_config_values(markdown: str, config: MkDocsConfig) -> str:
     """The page with `{{ config.repo_url }}` replaced by the repository
-    URL (a placeholder saying so when mkdocs.yml has none)."""
+    URL. Without one (a local build), `git+{{ config.repo_url }}` becomes
+    `.`, the clone being built, so no page shows a placeholder to fill
+    in; the bare value becomes a sentence saying it is unset."""
 
     def value(match: re.Match[str]) -> str:
         found = config[match["name"]]
-        return str(found).rstrip("/") if found else "<repository URL>"
+        if found:
+            return f"{match['git'] or ''}{str(found).rstrip('/')}"
+        return "." if match["git"] else "(repo_url is not set)"
 
     return _CONFIG_VALUE.sub(value, markdown)
 

@@ -161,7 +161,9 @@ class Executed:
             name = figure_name(svg)
             self.figures[name] = svg
             alt = alt_text(svg, self.language, fallback="figure")
-            figure = fragments.figure_html(figure_url(name), alt, None)
+            figure = fragments.figure_html(
+                figure_url(name), alt, None, raster=fragments.has_raster(svg)
+            )
             outputs.append(_html(figure))
         if result.status == "error" and self.outcome is not None:
             box = fragments.error_box(

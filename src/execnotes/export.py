@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from execnotes.imports import Imported, import_block
-from execnotes.symbols import Modules, Snippet
+from execnotes.symbols import Modules, Snippet, without_pragmas
 from execnotes.units import ExportError, Key, Package, Unit
 
 __all__ = ["ExportError", "Exporter", "Unit", "assemble", "check_names"]
@@ -35,18 +35,23 @@ class Exporter:
         self, root: Path, package: str, modules: Modules | None = None
     ) -> None:
         self.package = Package(root, package, modules)
-        self._standalone: dict[Snippet, str] = {}
+        self._standalone: dict[tuple[Snippet, int | None], str] = {}
         self._helpers: dict[tuple[Snippet, ...], list[Unit]] = {}
 
-    def standalone(self, snippet: Snippet) -> str:
-        """The snippet with every project definition it needs inlined."""
-        known = self._standalone.get(snippet)
+    def standalone(self, snippet: Snippet, seed: int | None = None) -> str:
+        """The snippet with every project definition it needs inlined; if
+        it runs and `seed` is given, seeded as the build's run was."""
+        known = self._standalone.get((snippet, seed))
         if known is None:
-            known = self._standalone[snippet] = self._assemble(snippet)
+            known = self._assemble(snippet, seed)
+            self._standalone[snippet, seed] = known
         return known
 
-    def _assemble(self, snippet: Snippet) -> str:
+    def _assemble(self, snippet: Snippet, seed: int | None) -> str:
         units = self.closure([self.unit(snippet)])
+        runs = snippet.call is not None or snippet.kind in _EXECUTED
+        if runs and seed is not None:
+            units.insert(0, seeding(seed))
         tail = snippet.call or ""
         imports = {i for unit in units for i in unit.imports}
         if tail and Imported(None, "matplotlib.pyplot", "plt") in imports:
@@ -158,6 +163,36 @@ class Exporter:
         return ordered
 
 
+# The worker seeds these generators before every run (child._seed).
+_SEEDED = frozenset(
+    {
+        Imported(None, "random"),
+        Imported(None, "numpy", "np"),
+        Imported(None, "mxnet", "mx"),
+    }
+)
+_SEEDING = """\
+# The site seeded Python's, NumPy's and MXNet's random generators with {seed}
+# right before this ran: the same seeds give the numbers on the page.
+random.seed({seed})
+np.random.seed({seed})
+mx.random.seed({seed})"""
+
+
+def seeding(seed: int) -> Unit:
+    """Code that seeds the random generators as a build's run does, as a
+    unit to go first (the imports it needs merge with the others')."""
+    return Unit(
+        module="",
+        line=0,
+        source=_SEEDING.format(seed=seed),
+        provides=frozenset(),
+        needs=frozenset(),
+        needs_now=frozenset(),
+        imports=_SEEDED,
+    )
+
+
 def assemble(units: Iterable[Unit], header: str = "", tail: str = "") -> str:
     """Units as one Python text: imports, definitions, then `tail`."""
     units = list(units)
@@ -173,7 +208,7 @@ def assemble(units: Iterable[Unit], header: str = "", tail: str = "") -> str:
             and previous.is_value
             and unit.is_value
         )
-        body += ("\n" if together else "\n\n\n") + unit.source
+        body += ("\n" if together else "\n\n\n") + without_pragmas(unit.source)
     parts = [top, body.strip("\n"), tail]
     return "\n\n\n".join(part for part in parts if part) + "\n"
 

@@ -82,14 +82,30 @@ def _result(kind: str, label: str, text: str, *, varies: bool) -> str:
     )
 
 
-def figure_html(url: str, alt: str, caption: str | None) -> str:
-    """A figure: the image with its alt text, and the caption if any."""
-    body = (
+def figure_html(
+    url: str, alt: str, caption: str | None, *, raster: bool = False
+) -> str:
+    """A figure: the image with its alt text, and the caption if any.
+
+    The image links its SVG file, so a tap on a phone (where a figure is
+    scaled down to the column) opens it full size. `raster`: the figure
+    holds pixels (a photo, a grid of samples) that a dark colour scheme
+    must not invert, unlike lines and text.
+    """
+    image = (
         f'<img src="{html.escape(url)}" alt="{html.escape(alt, quote=True)}">'
     )
+    link = f'<a class="execnotes-figure-link" href="{html.escape(url)}">'
+    body = f"{link}{image}</a>"
     if caption:
         body += f"<figcaption>{html.escape(caption)}</figcaption>"
-    return f'<figure class="execnotes-figure">{body}</figure>'
+    kind = " execnotes-figure--raster" if raster else ""
+    return f'<figure class="execnotes-figure{kind}">{body}</figure>'
+
+
+def has_raster(svg: str) -> bool:
+    """Whether an SVG figure embeds a raster image (matplotlib's imshow)."""
+    return "<image" in svg
 
 
 def error_box(label: str, message: str) -> str:

@@ -3,8 +3,9 @@
 Jupyter knows CommonMark and math, not the site's extensions:
 - admonitions (`!!! note "Title"`, `??? tip`, with indented bodies) become
   blockquotes with a bold title;
-- links to other notes (`losses.md#anchor`) point to the published page,
-  the sibling notebook, or become plain text (`link` decides);
+- links to other notes (`losses.md#anchor`, `sweep.ipynb`) point to the
+  published page, the sibling notebook, or become plain text (`link`
+  decides);
 - lines of Chinese wrapped inside a paragraph are joined without the space
   a line break would show, never inside code or math.
 """
@@ -31,9 +32,20 @@ _ADMONITION = re.compile(
     r'(?:[ \t]+"(?P<title>[^"]*)")?[ \t]*$'
 )
 _LINK = re.compile(
-    r"(?<!!)\[(?P<text>[^\]]*)\]\((?P<target>[^)\s:]+\.md(?:#[^)\s]*)?)\)"
+    r"(?<!!)\[(?P<text>[^\]]*)\]"
+    r"\((?P<target>[^)\s:]+\.(?:md|ipynb)(?:#[^)\s]*)?)\)"
 )
 _INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1")
+# Text about the site itself ("the button at the top right"), which a
+# downloaded notebook leaves out.
+_SITE_ONLY = re.compile(r'<span class="site-only">.*?</span>', re.DOTALL)
+
+
+def without_site_only(markdown: str) -> str:
+    """The Markdown without `<span class="site-only">...</span>`: text
+    about the site itself (its download button), which a downloaded
+    notebook leaves out."""
+    return _SITE_ONLY.sub("", markdown)
 
 
 def to_jupyter(markdown: str, link: LinkResolver) -> str:
@@ -149,3 +161,62 @@ def _relinked(line: str, link: LinkResolver) -> str:
         return f"[{match['text']}]({url})" if url else match["text"]
 
     return _LINK.sub(replace, line)
+
+
+def enclosing_boxes(lines: list[str], index: int) -> list[bool]:
+    """For the block at `lines[index]`, the blocks that enclose it by
+    indentation, outermost first: True for an admonition, False for a list
+    item (or anything else)."""
+    indent = _indent(lines[index])
+    found: list[bool] = []
+    for line in reversed(lines[:index]):
+        if indent == 0:
+            break
+        if line.strip() and _indent(line) < indent:
+            found.append(_ADMONITION.match(line) is not None)
+            indent = _indent(line)
+    return found[::-1]
+
+
+def to_jupyter_after(
+    markdown: str, link: LinkResolver, boxes: list[bool]
+) -> str:
+    """The Markdown that follows a code cell which stood inside `boxes`
+    (see `enclosing_boxes`). Its indented lines end those blocks: dedented,
+    and quoted once per admonition they are in, as the box's start before
+    the cell was. Left indented, Jupyter would show them as code."""
+    lines = markdown.splitlines()
+    out: list[str] = []
+    index = 0
+    while index < len(lines):
+        depth = _depth(lines, index, len(boxes))
+        if depth == 0:
+            break
+        end = index + 1
+        while end < len(lines) and _depth(lines, end, len(boxes)) == depth:
+            end += 1
+        body = "\n".join(line[4 * depth :] for line in lines[index:end])
+        quote = "> " * sum(boxes[:depth])
+        out += [
+            (quote + text).rstrip() if text else quote.rstrip()
+            for text in to_jupyter(body, link).split("\n")
+        ]
+        index = end
+    rest = (
+        to_jupyter("\n".join(lines[index:]), link)
+        if index < len(lines)
+        else ""
+    )
+    return "\n".join([*out, rest] if rest else out)
+
+
+def _indent(line: str) -> int:
+    return len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip(" "))
+
+
+def _depth(lines: list[str], index: int, most: int) -> int:
+    """How many of `most` enclosing blocks the line is in (a blank line:
+    as many as the next line that is not blank)."""
+    following = (line for line in lines[index:] if line.strip())
+    line = next(following, "")
+    return min(_indent(line) // 4, most)

@@ -16,11 +16,11 @@ from typing import Any
 from execnotes.executed import Executed, dumps
 from execnotes.export import Exporter, ExportError, Unit, assemble
 from execnotes.ipynb import Cell
-from execnotes.jupyter import LinkResolver, to_jupyter
+from execnotes.jupyter import LinkResolver, to_jupyter, without_site_only
 from execnotes.notebook import (
-    HELPERS_HEADER,
     SETUP_HELPERS,
     SETUP_TITLE,
+    helpers_header,
     jupyter_outputs,
 )
 from execnotes.render import failure_message
@@ -34,8 +34,7 @@ _SEED_NOTE = {
     "page when the cells run in order.",
 }
 _SEED = """\
-# The site ran this notebook's cells in order, in one process, right after
-# seeding Python's, NumPy's and MXNet's random generators with {seed}.
+{comment}
 import random
 
 import mxnet as mx
@@ -45,7 +44,17 @@ random.seed({seed})
 np.random.seed({seed})
 mx.random.seed({seed})
 """
-_IMPORTED = "# From the {package} package (defined in the setup cell): {names}"
+_SEED_COMMENT = {
+    "zh": "# 网站构建时在一个进程里按顺序运行这个笔记本的单元格，\n"
+    "# 运行之前把 Python、NumPy 和 MXNet 的随机数种子设为 {seed}。",
+    "en": "# The site ran this notebook's cells in order, in one process,"
+    " right after\n# seeding Python's, NumPy's and MXNet's random"
+    " generators with {seed}.",
+}
+_IMPORTED = {
+    "zh": "# 来自 {package} 包（在准备单元格里定义）：{names}",
+    "en": "# From the {package} package (defined in the setup cell): {names}",
+}
 
 
 def download(
@@ -57,13 +66,16 @@ def download(
         helpers, problem = _helpers(executed, exporter), None
     except ExportError as error:
         helpers, problem = [], str(error)
-    package = exporter.package.name
 
     def code(cell: Cell, data: dict[str, Any]) -> None:
-        data["source"] = _without_imports(cell.source, exporter, package)
+        data["source"] = _without_imports(
+            cell.source, exporter, executed.language
+        )
         data["outputs"] = _outputs(executed, cell)
 
-    data = executed.made_over(code, lambda text: to_jupyter(text, link))
+    data = executed.made_over(
+        code, lambda text: to_jupyter(without_site_only(text), link)
+    )
     setup = _setup(executed.language, seed, helpers)
     first = next(
         (n for n, c in enumerate(data["cells"]) if c["cell_type"] == "code"),
@@ -87,12 +99,13 @@ def runnables(
         helpers = _helpers(executed, exporter)
     except ExportError:
         return None
-    package = exporter.package.name
     setup = _setup(executed.language, seed, helpers)
     parts = [c["source"] for c in setup if c["cell_type"] == "code"]
     texts = []
     for cell in executed.notebook.code_cells:
-        parts.append(_without_imports(cell.source, exporter, package))
+        parts.append(
+            _without_imports(cell.source, exporter, executed.language)
+        )
         texts.append("\n\n\n".join(parts) + "\n")
     return texts
 
@@ -125,7 +138,7 @@ def _check_imports(tree: ast.Module, cell: Cell, package: str) -> None:
                     )
 
 
-def _without_imports(source: str, exporter: Exporter, package: str) -> str:
+def _without_imports(source: str, exporter: Exporter, language: str) -> str:
     try:
         names = exporter.package.imported_names(source, _MAIN)
         code = exporter.package.without_project_imports(source, _MAIN)
@@ -133,7 +146,9 @@ def _without_imports(source: str, exporter: Exporter, package: str) -> str:
         return source
     if not names:
         return source
-    note = _IMPORTED.format(package=package, names=", ".join(sorted(names)))
+    imported = _IMPORTED.get(language, _IMPORTED["en"])
+    package = exporter.package.name
+    note = imported.format(package=package, names=", ".join(sorted(names)))
     return f"{note}\n{code.lstrip(chr(10))}".rstrip("\n")
 
 
@@ -163,12 +178,17 @@ def _setup(
     notes += [SETUP_HELPERS[language]] if helpers else []
     cells = [
         _cell("markdown", "\n\n".join(notes)),
-        _cell("code", _SEED.format(seed=seed), "execnotes.setup"),
+        _cell("code", _seed_cell(language, seed), "execnotes.setup"),
     ]
     if helpers:
-        code = assemble(helpers, header=HELPERS_HEADER)
+        code = assemble(helpers, header=helpers_header(language))
         cells.append(_cell("code", code, "execnotes.helpers"))
     return cells
+
+
+def _seed_cell(language: str, seed: int) -> str:
+    comment = _SEED_COMMENT.get(language, _SEED_COMMENT["en"])
+    return _SEED.format(comment=comment.format(seed=seed), seed=seed)
 
 
 def _cell(kind: str, source: str, name: str = "") -> dict[str, Any]:

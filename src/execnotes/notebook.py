@@ -19,7 +19,11 @@ from typing import Any, Protocol
 
 from execnotes.export import Exporter, ExportError, assemble
 from execnotes.jobs import Build, Resolved
-from execnotes.jupyter import to_jupyter
+from execnotes.jupyter import (
+    enclosing_boxes,
+    to_jupyter_after,
+    without_site_only,
+)
 from execnotes.protocol import Outcome
 from execnotes.xref import Links, notebook_link
 
@@ -38,10 +42,23 @@ SETUP_HELPERS = {
     "show (or shows only later), taken from the `snippets` package, so "
     "that package need not be installed.",
 }
-_RESEED = '''\
-# The site ran each demo right after seeding Python's, NumPy's and MXNet's
-# random generators with {seed}: seeding before every cell here gives the
-# same numbers as the page.
+# The setup cells' comments, in the notebook's language (zh or else en).
+_RESEED_COMMENT = {
+    "zh": (
+        "# 网站构建时，每段演示运行之前都把 Python、NumPy 和 MXNet 的\n"
+        "# 随机数种子设为 {seed}：这里在每个单元格之前同样设定，\n"
+        "# 得到的数字就和网页上一致。",
+        "设定 random、numpy 和 mxnet 的种子，和网站构建时一样。",
+    ),
+    "en": (
+        "# The site ran each demo right after seeding Python's, NumPy's and"
+        " MXNet's\n# random generators with {seed}: seeding before every cell"
+        " here gives the\n# same numbers as the page.",
+        "Seed random, numpy and mxnet as the site's build did.",
+    ),
+}
+_RESEED = """\
+{comment}
 import random
 
 import mxnet as mx
@@ -49,20 +66,32 @@ import numpy as np
 
 
 def reseed(*_):
-    """Seed random, numpy and mxnet as the site's build did."""
+    \"\"\"{docstring}\"\"\"
     random.seed({seed})
     np.random.seed({seed})
     mx.random.seed({seed})
 
 
 get_ipython().events.register("pre_run_cell", reseed)
-'''
+"""
+_HELPERS_HEADER = {
+    "zh": "# 本页用到、但没有展示（或在后文才展示）的 snippets 包里的函数。",
+    "en": "# Helpers from the snippets package that this page uses but does"
+    " not\n# show (or shows only later).",
+}
 
 
-HELPERS_HEADER = (
-    "# Helpers from the snippets package that this page uses but does not\n"
-    "# show (or shows only later)."
-)
+def helpers_header(language: str) -> str:
+    """The comment that opens the helper cell, in `language`."""
+    return _HELPERS_HEADER.get(language, _HELPERS_HEADER["en"])
+
+
+def reseed_cell(language: str, seed: int) -> str:
+    """The cell that seeds before every cell as the build did."""
+    comment, docstring = _RESEED_COMMENT.get(language, _RESEED_COMMENT["en"])
+    return _RESEED.format(
+        comment=comment.format(seed=seed), docstring=docstring, seed=seed
+    )
 
 
 def notebook_for(
@@ -79,24 +108,39 @@ def notebook_for(
     lines, first = markdown
     with_code = [p for p, items in build.pages.items() if _has_code(items)]
 
-    def prose(text: str) -> str:
-        return to_jupyter(
-            text, lambda to: notebook_link(to, page, with_code, links)
+    def prose(text: str, boxes: list[bool]) -> str:
+        return to_jupyter_after(
+            without_site_only(text),
+            lambda to: notebook_link(to, page, with_code, links),
+            boxes,
         )
 
     parts: list[str | Cell] = []
     cursor = 0
+    boxes: list[bool] = []  # what encloses the code cell before the prose
     shown = [item for item in build.pages[page] if item.snippet is not None]
     for item in shown:
         directive = item.directive
-        parts.append(prose("\n".join(lines[cursor : directive.line - first])))
+        start = directive.line - first
+        parts.append(prose("\n".join(lines[cursor:start]), boxes))
+        boxes = enclosing_boxes(lines, start)
         cursor = directive.end_line - first + 1
         if item.snippet is not None:
             outcome = None if item.result is None else item.result.outcome
             code = exporter.cell(item.snippet)
-            varies = directive.options.varies
-            parts.append(Cell(code, outcome, directive.target, varies))
-    parts.append(prose("\n".join(lines[cursor:])))
+            options = directive.options
+            if not options.show_value:
+                code = _quiet_call(code, item.snippet.call)
+            parts.append(
+                Cell(
+                    code,
+                    outcome,
+                    directive.target,
+                    options.varies,
+                    show_value=options.show_value,
+                )
+            )
+    parts.append(prose("\n".join(lines[cursor:]), boxes))
     problem = None
     try:
         helpers = exporter.page_helpers(
@@ -104,9 +148,20 @@ def notebook_for(
         )
     except ExportError as error:
         helpers, problem = [], str(error)
-    code = assemble(helpers, header=HELPERS_HEADER) if helpers else ""
+    header = helpers_header(language)
+    code = assemble(helpers, header=header) if helpers else ""
     seed = build.runner.settings.seed
     return page_notebook(parts, code, language, seed), problem
+
+
+def _quiet_call(code: str, call: str | None) -> str:
+    """The cell with its closing call ended by `;`, so Jupyter does not
+    display the value the page hides (a demo returns its numbers for the
+    prose)."""
+    lines = code.rstrip("\n").split("\n")
+    if call and lines[-1] == call:
+        lines[-1] += ";"
+    return "\n".join(lines) + "\n"
 
 
 def _has_code(items: Sequence[Resolved]) -> bool:
@@ -121,6 +176,7 @@ class Cell:
     outcome: Outcome | None  # None: the block was not run
     name: str  # the snippet's dotted name
     varies: bool = False  # its outputs differ between runs
+    show_value: bool = True  # the page shows the value it returned
 
 
 def page_notebook(
@@ -138,7 +194,11 @@ def page_notebook(
                 _setup(writer, helpers, language, seed, parts)
                 setup_done = True
             writer.code(
-                part.source, part.outcome, name=part.name, varies=part.varies
+                part.source,
+                part.outcome,
+                name=part.name,
+                varies=part.varies,
+                show_value=part.show_value,
             )
         elif not setup_done:
             intro, rest = _split_intro(part)
@@ -177,7 +237,7 @@ def _setup(
     notes += [SETUP_HELPERS[words]] if helpers else []
     writer.prose("\n\n".join([SETUP_TITLE[words], *notes]))
     if runs:
-        writer.code(_RESEED.format(seed=seed), None, name="execnotes.setup")
+        writer.code(reseed_cell(words, seed), None, name="execnotes.setup")
     if helpers:
         writer.code(helpers, None, name="execnotes.helpers")
 
@@ -207,6 +267,7 @@ class NotebookWriter:
         name: str = "",
         *,
         varies: bool = False,
+        show_value: bool = True,
     ) -> None:
         """Add a code cell with the outputs of its run, if it ran; its
         metadata names the snippet and says if its outputs vary."""
@@ -215,7 +276,7 @@ class NotebookWriter:
         if outcome is not None:
             self.executed += 1
             count = self.executed
-            outputs = jupyter_outputs(outcome, count)
+            outputs = jupyter_outputs(outcome, count, show_value=show_value)
         cell: dict[str, Any] = {
             "cell_type": "code",
             "execution_count": count,
@@ -268,9 +329,11 @@ class Produced(Protocol):
         """The repr of the value returned (or of the last expression)."""
 
 
-def jupyter_outputs(outcome: Produced, count: int) -> list[dict[str, Any]]:
+def jupyter_outputs(
+    outcome: Produced, count: int, *, show_value: bool = True
+) -> list[dict[str, Any]]:
     """Jupyter's outputs of a run: the text printed, the figures, the
-    value (numbered `count`)."""
+    value (numbered `count`) unless `show_value` is false."""
     outputs: list[dict[str, Any]] = []
     if outcome.output:
         outputs.append(
@@ -284,7 +347,7 @@ def jupyter_outputs(outcome: Produced, count: int) -> list[dict[str, Any]]:
         }
         for svg in outcome.figures
     ]
-    if outcome.value is not None:
+    if outcome.value is not None and show_value:
         outputs.append(
             {
                 "output_type": "execute_result",

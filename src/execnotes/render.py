@@ -168,7 +168,9 @@ class PageRenderer:
         links of its names and the text "Copy runnable" copies."""
         directive = item.directive
         try:
-            runnable: str | None = self.exporter.standalone(snippet)
+            runnable: str | None = self.exporter.standalone(
+                snippet, seed=self.build.runner.settings.seed
+            )
             names = self.exporter.project_names(snippet)
         except ExportError as error:
             label = f"{{{directive.kind}}} {directive.target}"
@@ -236,7 +238,12 @@ class PageRenderer:
         summary = item.snippet.summary if item.snippet else ""
         alt = alt_text(svg, self.language, fallback=summary or "figure")
         caption = item.directive.options.caption
-        return fragments.figure_html(self.figure_url(name), alt, caption)
+        return fragments.figure_html(
+            self.figure_url(name),
+            alt,
+            caption,
+            raster=fragments.has_raster(svg),
+        )
 
     def _error_box(self, label: str, message: str) -> list[str]:
         return [self._stash(fragments.error_box(label, message)), ""]

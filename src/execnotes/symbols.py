@@ -57,7 +57,19 @@ class Snippet:
     def shown(self) -> str:
         """The block a reader sees and copies."""
         parts = [self.imports, self.source, self.call or ""]
-        return "\n\n".join(part for part in parts if part).rstrip() + "\n"
+        code = "\n\n".join(part for part in parts if part).rstrip() + "\n"
+        return without_pragmas(code)
+
+
+# Directives to the code formatter: noise to a reader (`# fmt: skip` at
+# the end of a line, `# fmt: off` / `# fmt: on` lines).
+_FMT_SKIP = re.compile(r"[ \t]*#[ \t]*fmt:[ \t]*skip[ \t]*$", re.MULTILINE)
+_FMT_LINE = re.compile(r"^[ \t]*#[ \t]*fmt:[ \t]*(?:off|on)[ \t]*\n", re.M)
+
+
+def without_pragmas(code: str) -> str:
+    """Code without the formatter's directives, for readers."""
+    return _FMT_LINE.sub("", _FMT_SKIP.sub("", code))
 
 
 @dataclass(frozen=True)

@@ -166,10 +166,25 @@ def notebook_link(
     if published is not None:
         return published + fragment
     if source in pages:
-        return notebook_name(source) + fragment
+        return notebook_name(_in_language_of(source, page)) + fragment
     return None
 
 
 def notebook_name(page: str) -> str:
-    """The file name of a page's notebook (`losses.en.md` → losses.ipynb)."""
-    return PurePosixPath(page).name.split(".")[0] + ".ipynb"
+    """The file name of a page's notebook, language suffix kept
+    (`losses.md` → losses.ipynb, `losses.en.md` → losses.en.ipynb): a
+    reader who downloads both languages gets two files."""
+    name = PurePosixPath(page).name
+    stem, _, rest = name.partition(".")
+    language = rest.rsplit(".", 1)[0] if rest.count(".") else ""
+    return f"{stem}.{language}.ipynb" if language else f"{stem}.ipynb"
+
+
+def _in_language_of(source: str, page: str) -> str:
+    """`source` (a link written `losses.md`) as the twin in `page`'s
+    language (`losses.en.md` from `sgd.en.md`)."""
+    suffixes = PurePosixPath(page).suffixes
+    if len(suffixes) < 2 or len(PurePosixPath(source).suffixes) > 1:
+        return source
+    path = PurePosixPath(source)
+    return str(path.with_suffix(suffixes[-2] + path.suffix))

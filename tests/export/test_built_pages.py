@@ -68,7 +68,7 @@ def test_each_code_block_keeps_its_runnable_text(built: Site) -> None:
     snippet = resolve(
         "snippets.demo.show_double", built.root, "snippets", run=True
     )
-    expected = Exporter(built.root, "snippets").standalone(snippet)
+    expected = Exporter(built.root, "snippets").standalone(snippet, seed=0)
     assert runnable.get_text() == expected
     assert "def double(x):" in expected
 
@@ -163,13 +163,14 @@ def test_notebook_links_go_to_the_sibling_notebook_or_the_site(
 
 
 def test_pages_name_the_repository(site: Site) -> None:
-    """`{{ config.repo_url }}` is the repository's URL, or says to use it."""
+    """`{{ config.repo_url }}` is the repository's URL; without one a pip
+    requirement `git+{{ config.repo_url }}` is the clone itself (`.`)."""
     site.write(
         "docs/index.md",
         '```sh\npip install "git+{{ config.repo_url }}"\n```\n',
     )
     site.build()
-    assert 'git+<repository URL>"' in page(site).get_text()
+    assert 'pip install "."' in page(site).get_text()
     config = (site.root / "mkdocs.yml").read_text()
     site.write("mkdocs.yml", "repo_url: https://example.org/r/\n" + config)
     site.build()

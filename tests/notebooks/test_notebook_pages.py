@@ -266,7 +266,9 @@ def test_search_has_notebook_text_and_no_json_or_base64(
 def test_download_is_a_standalone_notebook(built: Site) -> None:
     """The download is valid nbformat, imports nothing from snippets, sets
     up the seed and the helpers first, and keeps the run's outputs."""
-    path = built.root / "site" / "en" / "nb" / "nb.ipynb"
+    path = (
+        built.root / "site" / "en" / "nb" / "nb.en.ipynb"
+    )  # its language's name
     downloaded = nbformat.reads(path.read_text(encoding="utf-8"), 4)
     nbformat.validate(downloaded)
     code = [c for c in downloaded.cells if c.cell_type == "code"]

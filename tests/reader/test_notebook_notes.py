@@ -36,7 +36,9 @@ NOTEBOOKS = pytest.mark.parametrize(
 
 def download_path(name: str, language: str) -> str:
     """The site path of a notebook note's download."""
-    return page_path(name, language) + notebook_name(f"{name}.ipynb")
+    return page_path(name, language) + notebook_name(
+        notebook_source(name, language).name
+    )
 
 
 @NOTEBOOKS

@@ -17,7 +17,12 @@ from tests.reader.reader_env import (
     assert_ran_in_reader_kernel,
     site_notebooks,
 )
-from tests.site.site_helpers import LANGUAGES, code_page_names, page_path
+from tests.site.site_helpers import (
+    LANGUAGES,
+    code_page_names,
+    page_path,
+    source,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.reader, WAITS_FOR_RUNS]
 
@@ -31,7 +36,9 @@ NOTEBOOKS = pytest.mark.parametrize(
 
 def notebook_path(name: str, language: str) -> str:
     """The site path of a page's notebook."""
-    return page_path(name, language) + notebook_name(f"{name}.md")
+    return page_path(name, language) + notebook_name(
+        source(name, language).name
+    )
 
 
 def text_outputs(cell: dict[str, Any]) -> list[tuple[str, str]]:

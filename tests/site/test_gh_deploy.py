@@ -13,14 +13,17 @@ import json
 import os
 import subprocess
 import sys
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from bs4 import BeautifulSoup
 from playwright.sync_api import Browser, Page
 
+from execnotes.xref import notebook_name
 from tests.site.browsing import (
     logged_context,
     logged_page,
@@ -33,8 +36,11 @@ from tests.site.site_helpers import (
     PageLog,
     code_page_names,
     copy_project,
+    notebook_page_names,
     page_path,
 )
+from tests.site.site_helpers import source as markdown_source
+from tests.site.test_reader_site import PLACEHOLDERS, nav_sources, page_name
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -53,6 +59,7 @@ class Deployed:
     files: frozenset[str]
     tree: Path
     output: str
+    project: Path  # the clone that was deployed
 
 
 def _run(args: list[str], cwd: Path, **kwargs: object) -> str:
@@ -109,7 +116,7 @@ def deployed(
     ).stdout
     subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
     files = _run(["git", "ls-tree", "-r", "--name-only", "gh-pages"], remote)
-    return Deployed(frozenset(files.split()), tree, output)
+    return Deployed(frozenset(files.split()), tree, output, project)
 
 
 @pytest.fixture(scope="module")
@@ -152,7 +159,8 @@ def test_branch_holds_the_whole_site(
     """gh-pages has every file of a local build, notebooks and figures too."""
     assert deployed.files - {".nojekyll"} == built_files(site_dir)
     notebooks = {
-        f"{page_path(name, language)}{name}.ipynb"
+        page_path(name, language)
+        + notebook_name(markdown_source(name, language).name)
         for name in code_page_names()
         for language in LANGUAGES
     }
@@ -301,3 +309,88 @@ def test_missing_page(
     assert not page_log.foreign_requests
     # The missing page's own status is the one expected error.
     assert all("404" in error for error in page_log.console_errors)
+
+
+REPOSITORY = f"https://github.com/{OWNER}/{REPO}"
+
+
+def published_pages(deployed: Deployed) -> list[Path]:
+    """Every published page (not the 404 pages, which no file backs)."""
+    return sorted(deployed.tree.rglob("index.html"))
+
+
+def test_published_pages_link_the_repository_and_their_source(
+    deployed: Deployed,
+) -> None:
+    """Every page links the repository, and "edit this page" opens the
+    file it was built from, on the branch the clone deploys."""
+    branch = _run(["git", "symbolic-ref", "--short", "HEAD"], deployed.project)
+    edit = f"{REPOSITORY}/edit/{branch.strip()}/docs/"
+    tracked = set(_run(["git", "ls-files"], deployed.project).split())
+    pages = published_pages(deployed)
+    assert len(pages) > 2 * len(code_page_names())
+    for path in pages:
+        doc = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        where = path.relative_to(deployed.tree)
+        assert doc.select(f'a.md-source[href="{REPOSITORY}"]'), where
+        edits = [
+            str(a["href"])
+            for a in doc.select("a[href]")
+            if str(a["href"]).startswith(edit)
+        ]
+        assert len(edits) == 1, where
+        assert "docs/" + edits[0].removeprefix(edit) in tracked, where
+
+
+def test_published_site_has_no_placeholder(deployed: Deployed) -> None:
+    """No published page asks the reader to fill in the repository URL;
+    the home pages' pip line installs from the repository."""
+    for path in deployed.tree.rglob("*.html"):
+        text = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        for placeholder in PLACEHOLDERS:
+            assert placeholder not in text.get_text(), path
+    for language in LANGUAGES:
+        home = deployed.tree / page_path("index", language) / "index.html"
+        shown = BeautifulSoup(home.read_text(encoding="utf-8"), "html.parser")
+        assert f'pip install --no-deps "git+{REPOSITORY}"' in shown.get_text()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_published_home_page_links_every_note(
+    deployed_page: Page, page_log: PageLog, language: str
+) -> None:
+    """Under the sub-path, the home page's reading path links every page
+    of the navigation, and each link opens its page."""
+    visit(deployed_page, page_path("index", language))
+    hrefs = deployed_page.eval_on_selector_all(
+        "article ol a[href]", "links => links.map(a => a.href)"
+    )
+    paths = [urlsplit(href).path for href in hrefs]
+    expected = [
+        PREFIX + page_path(page_name(source), language)
+        for source in nav_sources()
+    ]
+    assert [p for p in paths if p in expected] == expected
+    for path in expected:
+        response = deployed_page.request.get(path)
+        assert response.status == 200, path
+    assert not page_log.foreign_requests
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_published_home_page_offers_the_notebooks_zip(
+    deployed_page: Page, page_log: PageLog, language: str
+) -> None:
+    """Under the sub-path, the home page's zip link downloads a zip that
+    holds every notebook of the language."""
+    visit(deployed_page, page_path("index", language))
+    with deployed_page.expect_download() as download:
+        deployed_page.click('article a[href$="notebooks.zip"]')
+    url = urlsplit(download.value.url)
+    assert url.path == PREFIX + page_path("index", language) + "notebooks.zip"
+    with zipfile.ZipFile(download.value.path()) as archive:
+        names = [name.rsplit("/", 1)[-1] for name in archive.namelist()]
+    suffix = "" if language == LANGUAGES[0] else f".{language}"
+    assert f"losses{suffix}.ipynb" in names
+    assert len(names) == len(code_page_names()) + len(notebook_page_names())
+    assert not page_log.foreign_requests

@@ -226,3 +226,61 @@ def test_actions_deploy_only_after_the_tests() -> None:
         p.name for p in (ROOT / ".github" / "workflows").iterdir()
     )
     assert workflows == ["ci.yml"]  # no second way to deploy
+
+
+@pytest.mark.parametrize(
+    ("remote", "repo"),
+    [
+        (GITHUB_REMOTE, "https://github.com/Gluon-Owner/tiny-notes"),
+        (
+            "https://token:abc@github.com/Gluon-Owner/tiny-notes/",
+            "https://github.com/Gluon-Owner/tiny-notes",
+        ),
+        ("git@github.com:o/r.git", "https://github.com/o/r"),
+        ("https://gitlab.com/owner/tiny-notes.git", None),
+    ],
+)
+def test_github_repo_url(remote: str, repo: str | None) -> None:
+    """A GitHub remote gives its web address, without user or `.git`."""
+    assert publishing.github_repo_url(remote) == repo
+
+
+def test_deploy_links_the_repository_and_edit_pages(repo: Repo) -> None:
+    """With REPO_URL unset, the GitHub origin gives the repository link
+    and "edit this page" on the checked-out branch; EDIT_URI wins."""
+    config = repo.path / "mkdocs.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8")
+        + "edit_uri: !ENV [EDIT_URI, null]\n",
+        encoding="utf-8",
+    )
+    repo.git("checkout", "-q", "-b", "trunk")
+    repo.git("commit", "-q", "-am", "edit_uri as mkdocs.yml has it")
+    repo.git("remote", "set-url", "origin", GITHUB_REMOTE)
+    repo.git("remote", "set-url", "--push", "origin", str(repo.remote))
+    for env, edit in (
+        ({}, "edit/trunk/docs/index.md"),
+        ({"EDIT_URI": "blob/stable/docs/"}, "blob/stable/docs/index.md"),
+    ):
+        code, output = repo.mkdocs("gh-deploy", "--force", **env)
+        assert code == 0, output
+        assert "gh-deploy: linking https://github.com/Gluon-Owner/" in output
+        home = _git(repo.remote, "show", "gh-pages:index.html")
+        repository = "https://github.com/Gluon-Owner/tiny-notes"
+        assert f'href="{repository}/{edit}"' in home
+
+
+def test_actions_build_links_the_repository() -> None:
+    """The Actions build sets REPO_URL and EDIT_URI, as gh-deploy derives
+    them: the published site links its source either way."""
+    workflow = yaml.safe_load(
+        (ROOT / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8")
+    )
+    build = next(
+        step
+        for step in workflow["jobs"]["pages"]["steps"]
+        if "mkdocs build" in step.get("run", "")
+    )
+    assert build["env"]["REPO_URL"].endswith("/${{ github.repository }}")
+    assert build["env"]["EDIT_URI"].startswith("edit/")
+    assert build["env"]["EDIT_URI"].endswith("/docs/")

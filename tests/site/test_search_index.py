@@ -114,8 +114,8 @@ def test_add_keywords_to_the_linked_entries(tmp_path: object) -> None:
     ]
     search_index.add_keywords(docs, site)
     assert "keywords" not in docs[0]
-    assert docs[1]["keywords"] == search_index.segmented(
-        "批量大小 batch size 小批量 minibatch"
+    assert docs[1]["keywords"] == search_index.distinct_words(
+        search_index.segmented("批量大小 batch size 小批量 minibatch")
     )
     # The section is not indexed on its own: its page gets the terms.
     assert "weight decay" in docs[2]["keywords"]
@@ -127,3 +127,12 @@ def test_segmented_splits_chinese_as_the_index_does() -> None:
     assert text.replace("\u200b", "") == "交叉熵损失 cross-entropy"
     assert "\u200b cross-entropy" in text
     assert len(text.split("\u200b")) >= 3
+
+
+def test_a_keyword_counts_once_per_page() -> None:
+    """Rows softmax, softmax 回归 and softmax regression give their page
+    "softmax" once: it must not outweigh the page whose row is softmax."""
+    words = search_index.distinct_words(
+        "softmax\u200bSoftmax 回归 softmax regression"
+    )
+    assert words == "softmax 回归 regression"

@@ -26,9 +26,22 @@
     label.textContent = runnable.dataset.label;
     button.append(label);
     button.addEventListener("click", () => copy(label, runnable));
-    // In the block's title bar, away from Material's copy button.
-    const bar = block.querySelector(".highlight > .filename");
-    (bar || block).append(button);
+    // In the block's title bar, away from Material's copy button; a block
+    // without a title (a notebook page's code cell) gets an empty bar, so
+    // the action sits where it does on every other page.
+    titleBar(block).append(button);
+  }
+
+  function titleBar(block) {
+    const found = block.querySelector(".highlight > .filename");
+    const highlight = block.querySelector(".highlight");
+    if (found || !highlight) {
+      return found || block;
+    }
+    const bar = document.createElement("span");
+    bar.className = "filename execnotes-untitled";
+    highlight.prepend(bar);
+    return bar;
   }
 
   async function copy(label, runnable) {
