@@ -16,9 +16,12 @@ paths). It covers:
 
 Reading MXNet's features means loading its 100 MB library (about 2 s), so
 they are worked out once in a subprocess and remembered, by the content
-digest of the installed distribution, in a memo file beside the results.
-The memo holds only what the features are; a memo from another machine
-can never be read for a different build, whose digest differs.
+digest of the installed distribution, in a memo file beside the results
+and in one in the user's cache folder (`$XDG_CACHE_HOME/execnotes`), which
+every project and every new cache folder of that user reads first. A memo
+holds only what the features are; a memo from another machine can never
+be read for a different build, whose digest differs, and its place never
+enters a key.
 """
 
 from __future__ import annotations
@@ -70,7 +73,7 @@ def fingerprint(
     }
     for name in FRAMEWORK:
         found[f"version:{name}"] = _version(name)
-    found["mxnet-features"] = mxnet_features(memo)
+    found["mxnet-features"] = mxnet_features(memo, _user_memo(environ))
     for name in sorted(environ):
         if _ALLOWED_VARIABLES.match(name):
             found[f"env:{name}"] = environ[name]
@@ -132,19 +135,31 @@ def _content(path: Path | None) -> str:
         return "missing"
 
 
-def mxnet_features(memo: Path | None) -> str:
+def mxnet_features(memo: Path | None, shared: Path | None = None) -> str:
     """MXNet's enabled build features, comma-separated ("missing" when it
-    is not installed), remembered in `memo` by the installed build."""
+    is not installed), remembered in `memo` and `shared` by the installed
+    build."""
     build = _distribution_digest("mxnet")
     if build is None:
         return "missing"
     known = _read_memo(memo)
     if build in known:
         return known[build]
-    features = _ask_mxnet()
-    if features is not None and memo is not None:
-        _write_memo(memo, {**known, build: features})
-    return features or "unknown"
+    features = _read_memo(shared).get(build) or _ask_mxnet()
+    if features is None:
+        return "unknown"
+    for place in (memo, shared):
+        if place is not None:
+            _write_memo(place, {**_read_memo(place), build: features})
+    return features
+
+
+def _user_memo(environ: Mapping[str, str]) -> Path | None:
+    """The memo in the user's cache folder, or None without a home."""
+    folder = environ.get("XDG_CACHE_HOME") or (
+        f"{environ['HOME']}/.cache" if environ.get("HOME") else ""
+    )
+    return Path(folder, "execnotes", "mxnet-features.json") if folder else None
 
 
 def _distribution_digest(name: str) -> str | None:

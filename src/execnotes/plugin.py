@@ -623,7 +623,9 @@ class _Forward(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         if record.name == "execnotes.remote" and record.levelno < 40:
             # A shared cache that is down costs time, never the build:
-            # under --strict a warning would fail it.
+            # under --strict a warning would fail it. A copy, so other
+            # handlers of the record still see its own level.
+            record = logging.makeLogRecord(record.__dict__)
             record.levelno, record.levelname = logging.INFO, "INFO"
         if log.isEnabledFor(record.levelno):
             log.handle(record)

@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 import time
 
-import psutil
 import pytest
 
+from tests.procs import running
 from tests.runner.conftest import Site, entries
 
 # Each entry: (what the first run does, what the second run prints).
@@ -227,7 +227,7 @@ def test_what_a_run_leaves_running_is_gone_before_the_next(
     words = outputs["show_processes"].split()
     pids = [int(words[words.index(w) + 1]) for w in ("child", "daemon")]
     deadline = time.monotonic() + 10
-    while any(psutil.pid_exists(p) for p in pids):
+    while running(pids):
         assert time.monotonic() < deadline, "a process outlived its run"
         time.sleep(0.1)
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import psutil
 
+from tests.procs import running
 from tests.runner.conftest import Site, mkdocs, write_site
 from tests.serving import ServeLog
 
@@ -92,7 +93,7 @@ def test_serve_follows_edits_and_leaves_nothing_behind(tmp_path: Path) -> None:
         server.send_signal(signal.SIGTERM)
         server.communicate(timeout=60)
     deadline = time.monotonic() + 30
-    while left := [p for p in family if psutil.pid_exists(p)]:
+    while left := running(family):
         assert time.monotonic() < deadline, f"left running: {left}"
         time.sleep(0.2)
 

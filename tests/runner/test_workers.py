@@ -9,6 +9,7 @@ from pathlib import Path
 import psutil
 import pytest
 
+from tests.procs import running
 from tests.runner.conftest import Site, mkdocs, write_site
 
 SPINNER = '''\
@@ -23,15 +24,6 @@ def show_spin():
     while True:
         pass
 '''
-
-
-def _alive(pids: list[int]) -> list[int]:
-    return [
-        pid
-        for pid in pids
-        if psutil.pid_exists(pid)
-        and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
-    ]
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGKILL])
@@ -56,8 +48,8 @@ def test_killed_build_leaves_no_process(tmp_path: Path, signum: int) -> None:
     build.send_signal(signum)
     build.communicate(timeout=60)
     deadline = time.monotonic() + 30
-    while _alive(family):
-        assert time.monotonic() < deadline, f"left running: {_alive(family)}"
+    while running(family):
+        assert time.monotonic() < deadline, f"left running: {running(family)}"
         time.sleep(0.2)
 
 
@@ -72,7 +64,7 @@ def test_the_worker_enforces_the_timeout(site: Site) -> None:
     [warning, _] = site.warnings
     assert "TimeoutError: it ran longer than its timeout of 2 s" in warning
     helper = int((site.root / "started").read_text())
-    assert not _alive([helper])
+    assert not running([helper])
 
 
 def _zygotes(site: Site) -> list[psutil.Process]:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 
 def execnotes(
@@ -33,3 +37,15 @@ def ok(process: subprocess.CompletedProcess[str]) -> str:
     output = process.stdout + process.stderr
     assert process.returncode == 0, output
     return output
+
+
+@pytest.fixture(autouse=True)
+def core_logs_reach_caplog() -> Iterator[None]:
+    """An in-process MkDocs build earlier in the session hands the core's
+    logs to MkDocs' logger only (the plugin stops their propagation); here
+    they must also reach pytest's capture, whatever ran before."""
+    core = logging.getLogger("execnotes")
+    before = core.propagate
+    core.propagate = True
+    yield
+    core.propagate = before

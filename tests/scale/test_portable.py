@@ -5,6 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
+from execnotes import fingerprint as fingerprint_module
 from execnotes.fingerprint import fingerprint, matplotlib_config
 from tests.runner.conftest import write_site
 from tests.scale.conftest import execnotes, ok
@@ -63,3 +66,22 @@ def test_fingerprint_declares_the_environment(tmp_path: Path) -> None:
     for name in ("abi", "machine", "platform", "version:mxnet"):
         assert found[name]
     assert "CPU_SSE" in found["mxnet-features"].split(",")
+
+
+def test_mxnet_features_are_asked_once_per_user_not_per_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new cache folder takes MXNet's features from the user's memo
+    (written by the first one), without loading MXNet again, and the
+    fingerprint is the same."""
+    environ = {"XDG_CACHE_HOME": str(tmp_path / "user-cache")}
+    first = fingerprint(tmp_path, environ, memo=tmp_path / "a" / "memo.json")
+    assert first["mxnet-features"] not in {"unknown", ""}
+
+    def no_mxnet() -> None:
+        raise AssertionError("MXNet was loaded again for a new cache")
+
+    monkeypatch.setattr(fingerprint_module, "_ask_mxnet", no_mxnet)
+    second = fingerprint(tmp_path, environ, memo=tmp_path / "b" / "memo.json")
+    assert second == first
+    assert (tmp_path / "b" / "memo.json").exists()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -212,20 +213,34 @@ def test_build_is_left_alone(repo: Repo) -> None:
 
 
 def test_actions_deploy_only_after_the_tests() -> None:
-    """The workflow's deploy waits for the tests and builds strictly."""
-    workflow = yaml.safe_load(
-        (ROOT / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8")
-    )
+    """The workflow's deploy waits for every test job and builds strictly,
+    and each workflow that can deploy does so only for its own value of
+    PAGES_DEPLOY, so two never deploy the same push."""
+    folder = ROOT / ".github" / "workflows"
+    workflow = yaml.safe_load((folder / "ci.yml").read_text(encoding="utf-8"))
     jobs = workflow["jobs"]
-    assert jobs["pages"]["needs"] == "test"
+    tests = set(jobs) - {"pages", "deploy", "site"}
+    assert set(jobs["pages"]["needs"]) == tests
     assert jobs["deploy"]["needs"] == "pages"
     assert "refs/heads/main" in jobs["pages"]["if"]
     builds = [step.get("run", "") for step in jobs["pages"]["steps"]]
     assert any("mkdocs build --strict" in run for run in builds)
-    workflows = sorted(
-        p.name for p in (ROOT / ".github" / "workflows").iterdir()
-    )
-    assert workflows == ["ci.yml"]  # no second way to deploy
+    ways = {}
+    for path in sorted(folder.glob("*.yml")):
+        graph = yaml.safe_load(path.read_text(encoding="utf-8"))["jobs"]
+        for job in graph.values():
+            if any("deploy-pages" in s.get("uses", "") for s in job["steps"]):
+                needs = job.get("needs", [])
+                needs = [needs] if isinstance(needs, str) else needs
+                # The condition stands on the job or on the one it waits for.
+                conditions = [job.get("if", "")]
+                conditions += [graph[n].get("if", "") for n in needs]
+                found = re.findall(
+                    r"PAGES_DEPLOY == '(\w+)'", " ".join(conditions)
+                )
+                assert len(found) == 1, path.name
+                ways[found[0]] = path.name
+    assert ways == {"actions": "ci.yml", "sharded": "site.yml"}
 
 
 @pytest.mark.parametrize(
