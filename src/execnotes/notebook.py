@@ -45,16 +45,21 @@ SETUP_HELPERS = {
 # The setup cells' comments, in the notebook's language (zh or else en).
 _RESEED_COMMENT = {
     "zh": (
-        "# 网站构建时，每段演示运行之前都把 Python、NumPy 和 MXNet 的\n"
-        "# 随机数种子设为 {seed}：这里在每个单元格之前同样设定，\n"
-        "# 得到的数字就和网页上一致。",
-        "设定 random、numpy 和 mxnet 的种子，和网站构建时一样。",
+        "# 网站构建时，每段演示都在一个新进程里运行，运行之前把\n"
+        "# Python、NumPy 和 MXNet 的随机数种子设为 {seed}：\n"
+        "# 这里在每个单元格之前同样设定种子，\n"
+        "# 并让 Gluon 自动起的名字（dense0……）重新计数，\n"
+        "# 结果就和网页上一致。",
+        "设定 random、numpy 和 mxnet 的种子、重新计数 Gluon 的名字，"
+        "和网站构建时一样。",
     ),
     "en": (
-        "# The site ran each demo right after seeding Python's, NumPy's and"
-        " MXNet's\n# random generators with {seed}: seeding before every cell"
-        " here gives the\n# same numbers as the page.",
-        "Seed random, numpy and mxnet as the site's build did.",
+        "# The site ran each demo in a fresh process, right after seeding"
+        " Python's,\n# NumPy's and MXNet's random generators with {seed}:"
+        " seeding before every\n# cell here, and counting Gluon's automatic"
+        " names (dense0, ...) afresh,\n# gives the same results as the page.",
+        "Seed random, numpy and mxnet and restart Gluon's names, as the"
+        " site's build did.",
     ),
 }
 _RESEED = """\
@@ -70,6 +75,7 @@ def reseed(*_):
     random.seed({seed})
     np.random.seed({seed})
     mx.random.seed({seed})
+    mx.name.NameManager._current.value = mx.name.NameManager()
 
 
 get_ipython().events.register("pre_run_cell", reseed)

@@ -9,6 +9,7 @@ compares that notebook's outputs with the page's."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +61,9 @@ def test_copied_demos_print_what_the_pages_show(
             snippet = text.split(",", 1)[0].removeprefix("# ")
             if snippet not in prints:
                 continue  # shown without a run, or its output varies
+            call = re.escape(snippet.rsplit(".", 1)[-1]) + r"\("
+            if not re.search(rf"^{call}", text, re.M):
+                continue  # a `show` block's copy defines, it does not run
             compared.append(snippet)
             if text in runnable_runs.covered:
                 continue  # a training: its notebook's outputs are compared
