@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from mkdocs.utils.yaml import yaml_load
 
 # GLUON_SITE_ROOT builds another checkout, e.g. a scratch copy with stubs.
 ROOT = Path(
@@ -247,3 +248,24 @@ def _copy_tree(target: Path) -> None:
         )
 
     shutil.copytree(ROOT, target, ignore=ignore)
+
+
+def nav_files() -> list[str]:
+    """Every page file of mkdocs.yml's nav (the home page, notes and
+    notebooks), in nav order."""
+    with (ROOT / "mkdocs.yml").open(encoding="utf-8") as f:
+        nav = yaml_load(f)["nav"]
+    found: list[str] = []
+
+    def walk(items: list[object]) -> None:
+        for item in items:
+            value = (
+                next(iter(item.values())) if isinstance(item, dict) else item
+            )
+            if isinstance(value, list):
+                walk(value)
+            elif isinstance(value, str):
+                found.append(value)
+
+    walk(nav)
+    return found

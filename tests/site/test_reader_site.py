@@ -17,12 +17,11 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 from markdown_it import MarkdownIt
-from mkdocs.utils.yaml import yaml_load
 
 from tests.site.site_helpers import (
     LANGUAGES,
-    ROOT,
     code_page_names,
+    nav_files,
     notebook_page_names,
     page_path,
 )
@@ -36,22 +35,7 @@ PLACEHOLDERS = ("<repository URL>", "git+<", "{{ config.")
 def nav_sources() -> list[str]:
     """Every page file of mkdocs.yml's nav (notes and notebooks), in
     order, but the home page."""
-    with (ROOT / "mkdocs.yml").open(encoding="utf-8") as f:
-        nav = yaml_load(f)["nav"]
-    found: list[str] = []
-
-    def walk(items: list[object]) -> None:
-        for item in items:
-            value = (
-                next(iter(item.values())) if isinstance(item, dict) else item
-            )
-            if isinstance(value, list):
-                walk(value)
-            elif isinstance(value, str) and value != "index.md":
-                found.append(value)
-
-    walk(nav)
-    return found
+    return [name for name in nav_files() if name != "index.md"]
 
 
 def page_name(source: str) -> str:

@@ -13,7 +13,6 @@ from urllib.parse import urljoin, urlsplit
 import jieba
 import pytest
 from bs4 import BeautifulSoup
-from mkdocs.utils.yaml import yaml_load
 
 from tests.site.site_helpers import (
     AUTHOR_PAGES,
@@ -22,6 +21,7 @@ from tests.site.site_helpers import (
     ROOT,
     code_page_names,
     html,
+    nav_files,
     page_names,
     page_path,
     prose_page_names,
@@ -42,22 +42,7 @@ ZWSP = "\u200b"  # Material joins jieba's words with it
 
 def nav_pages() -> list[str]:
     """Page names listed in mkdocs.yml's nav, in nav order."""
-    with (ROOT / "mkdocs.yml").open(encoding="utf-8") as f:
-        nav = yaml_load(f)["nav"]
-    names: list[str] = []
-
-    def walk(items: list[object]) -> None:
-        for item in items:
-            value = (
-                next(iter(item.values())) if isinstance(item, dict) else item
-            )
-            if isinstance(value, list):
-                walk(value)
-            elif isinstance(value, str) and value.endswith(".md"):
-                names.append(value.removesuffix(".md"))
-
-    walk(nav)
-    return names
+    return [n.removesuffix(".md") for n in nav_files() if n.endswith(".md")]
 
 
 def all_pages() -> list[tuple[str, str]]:
