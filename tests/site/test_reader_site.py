@@ -21,6 +21,7 @@ from markdown_it import MarkdownIt
 from tests.site.site_helpers import (
     LANGUAGES,
     code_page_names,
+    html,
     nav_files,
     notebook_page_names,
     page_path,
@@ -43,16 +44,10 @@ def page_name(source: str) -> str:
     return source.rsplit(".", 1)[0]
 
 
-def parsed(site_dir: Path, path: str) -> BeautifulSoup:
-    """The parsed HTML of a site path such as "en/"."""
-    text = (site_dir / path / "index.html").read_text(encoding="utf-8")
-    return BeautifulSoup(text, "html.parser")
-
-
 def article_links(site_dir: Path, path: str, within: str) -> list[str]:
     """Site paths that links inside `within` (a selector in the page's
     article) point to, in order."""
-    doc = parsed(site_dir, path)
+    doc = html(site_dir, path)
     found = []
     for area in doc.select(f"article {within}"):
         for link in area.select("a[href]"):
@@ -81,7 +76,7 @@ def test_contents_table_says_what_each_page_covers(
     site_dir: Path, language: str
 ) -> None:
     """Every row of the contents table has its text, none left empty."""
-    doc = parsed(site_dir, page_path("index", language))
+    doc = html(site_dir, page_path("index", language))
     rows = doc.select("article table tbody tr")
     assert len(rows) == len(nav_sources())
     for row in rows:
@@ -137,7 +132,7 @@ def downloads(site_dir: Path) -> dict[tuple[str, str], dict[str, Any]]:
     found = {}
     for name in [*code_page_names(), *notebook_page_names()]:
         for language in LANGUAGES:
-            doc = parsed(site_dir, page_path(name, language))
+            doc = html(site_dir, page_path(name, language))
             button = doc.select_one("a.execnotes-notebook")
             assert button is not None, (name, language)
             path = site_dir / page_path(name, language) / str(button["href"])
@@ -175,7 +170,7 @@ def test_downloads_do_not_talk_about_the_site(site_dir: Path) -> None:
                 text = "".join(cell["source"])
                 assert not about_button.search(text), (name, language)
     for language in LANGUAGES:
-        page = parsed(site_dir, page_path("sweep", language))
+        page = html(site_dir, page_path("sweep", language))
         assert about_button.search(page.get_text())
 
 
@@ -219,7 +214,7 @@ def test_notebooks_show_a_value_where_the_page_does(site_dir: Path) -> None:
             for output in cell["outputs"]
             if output["output_type"] == "execute_result"
         ]
-        page = parsed(site_dir, page_path(name, language))
+        page = html(site_dir, page_path(name, language))
         shown = page.select(".execnotes-result--value")
         assert len(values) == len(shown), (name, language)
 
@@ -233,7 +228,7 @@ def test_home_page_offers_all_notebooks_in_one_zip(
     home = page_path("index", language)
     links = [
         str(a["href"])
-        for a in parsed(site_dir, home).select("article a[href]")
+        for a in html(site_dir, home).select("article a[href]")
         if str(a["href"]).endswith(".zip")
     ]
     assert links == ["notebooks.zip"]
@@ -255,7 +250,7 @@ def test_links_to_other_sites_use_https(site_dir: Path) -> None:
     """Every link out of the site is HTTPS, and none goes to the defunct
     zh.gluon.ai."""
     for path in sorted(site_dir.rglob("index.html")):
-        doc = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        doc = html(site_dir, path.parent.relative_to(site_dir).as_posix())
         for link in doc.select("article a[href]"):
             href = str(link["href"])
             where = (path.relative_to(site_dir), href)
