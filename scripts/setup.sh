@@ -53,21 +53,29 @@ if [ -z "$python" ]; then
     exit 1
 fi
 
-[ -x .venv/bin/python ] || "$python" -m venv .venv
-.venv/bin/python -m pip install -q --upgrade pip
-if [ "$want_tests" = 1 ]; then
-    .venv/bin/python -m pip install -q -e ".[test]"
-else
-    .venv/bin/python -m pip install -q -e .
-fi
-if [ "$want_tests" = 1 ]; then
-    # What a reader has: the notebooks and the "copy runnable" code must run
-    # here, where neither this project nor snippets is installed
-    # (tests/reader).
+# The project's venv and the reader's are independent: with --test they
+# install side by side (pip spends much of its time waiting on downloads
+# and unpacking, so two installs take little more than the larger one).
+install_project() {
+    [ -x .venv/bin/python ] || "$python" -m venv .venv
+    local extra=""
+    [ "$want_tests" = 1 ] && extra="[test]"
+    .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extra}"
+}
+# What a reader has: the notebooks and the "copy runnable" code must run
+# there, where neither this project nor snippets is installed (tests/reader).
+install_reader() {
     [ -x .reader-venv/bin/python ] || "$python" -m venv .reader-venv
-    .reader-venv/bin/python -m pip install -q --upgrade pip
-    .reader-venv/bin/python -m pip install -q \
+    .reader-venv/bin/python -m pip install -q --disable-pip-version-check \
         "mxnet==1.9.1" "numpy<1.24" matplotlib ipykernel nbclient
+}
+if [ "$want_tests" = 1 ]; then
+    install_reader &
+    reader=$!
+    install_project
+    wait "$reader" || { echo "setup: the reader's environment failed" >&2; exit 1; }
+else
+    install_project
 fi
 # Matplotlib finds a newly installed CJK font only after its cache is rebuilt.
 .venv/bin/python -c "import matplotlib.font_manager as f; f._load_fontmanager(try_read_cache=False)"
