@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.reader.conftest import RunnableRuns
 from tests.reader.reader_env import WAITS_FOR_RUNS, runnable_texts
+from tests.reader.runs import RunnableRuns
 from tests.site.site_helpers import LANGUAGES, code_blocks, page_names
 from tests.site.site_helpers import page_path as site_path
 

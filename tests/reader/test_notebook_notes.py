@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 
 from execnotes.xref import notebook_name
-from tests.reader.conftest import NotebookRuns, RunnableRuns
 from tests.reader.reader_env import (
     WAITS_FOR_RUNS,
     assert_ran_in_reader_kernel,
     runnable_texts,
 )
+from tests.reader.runs import NotebookRuns, RunnableRuns
 from tests.reader.test_notebooks import code_cells, text_outputs
 from tests.site.site_helpers import (
     LANGUAGES,

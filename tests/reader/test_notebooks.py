@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 
 from execnotes.xref import notebook_name
-from tests.reader.conftest import NotebookRuns
 from tests.reader.reader_env import (
     WAITS_FOR_RUNS,
     assert_ran_in_reader_kernel,
     site_notebooks,
 )
+from tests.reader.runs import NotebookRuns
 from tests.site.site_helpers import (
     LANGUAGES,
     code_page_names,

@@ -1,7 +1,7 @@
 """Everything a reader can take from the built site, run in the reader's
 environment: every page notebook and every "copy runnable" text.
 
-The runs start in the background when the first reader test needs them,
+The runs start in the background with the session (tests/conftest.py),
 in the order the tests ask for them, and each test waits only for its
 own: a failing run fails its own test, with its output.
 
@@ -30,23 +30,17 @@ own: a failing run fails its own test, with its output.
 from __future__ import annotations
 
 import json
-import subprocess
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.reader.reader_env import (
-    READER_PYTHON,
     TRAINING_SECONDS,
     Background,
     ForkRuns,
     Ran,
     build_seconds,
     notebook_code,
-    reader_env,
     run_notebook,
     runnable_texts,
     site_notebooks,
@@ -58,27 +52,6 @@ from tests.reader.reader_env import (
 from tests.site.site_helpers import LANGUAGES, ROOT, page_names, page_path
 
 JOBS = 2  # parallel runs: one per core
-
-
-@pytest.fixture(scope="session")
-def reader_python() -> Path:
-    """The reader's interpreter, checked to lack this project."""
-    if not READER_PYTHON.exists():
-        pytest.fail(
-            f"{READER_PYTHON} not found: run `scripts/setup.sh --test`, "
-            "which creates the reader's environment",
-            pytrace=False,
-        )
-    probe = subprocess.run(
-        [str(READER_PYTHON), "-c", "import snippets"],
-        cwd="/",
-        env=reader_env(),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert probe.returncode != 0, "snippets is importable in the reader venv"
-    return READER_PYTHON
 
 
 class NotebookRuns:
@@ -123,16 +96,6 @@ def _in_test_order(paths: dict[str, Any]) -> list[str]:
         paths,
         key=lambda p: (order.get(p.rpartition("/")[0] + "/", len(order)), p),
     )
-
-
-@pytest.fixture(scope="session")
-def notebook_runs(
-    site_dir: Path, reader_python: Path
-) -> Iterator[NotebookRuns]:
-    """The site's notebooks, run in the background from now on."""
-    runs = NotebookRuns(site_dir)
-    yield runs
-    runs.background.close()
 
 
 @dataclass(frozen=True)
@@ -212,14 +175,3 @@ class RunnableRuns:
             return
         _, ran = self.notebooks[covered.notebook]
         assert ran.ok, f"{covered.notebook}:\n{ran.output[-3000:]}"
-
-
-@pytest.fixture(scope="session")
-def runnable_runs(
-    site_dir: Path, reader_python: Path, notebook_runs: NotebookRuns
-) -> Iterator[RunnableRuns]:
-    """Every distinct "copy runnable" text of the site, run from now on
-    in the background (trainings: see the module's docstring)."""
-    runs = RunnableRuns(site_dir, notebook_runs)
-    yield runs
-    runs.forked.close()
