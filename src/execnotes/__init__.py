@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from execnotes.directives import Directive, DirectiveError, Options, parse_page
-from execnotes.export import Exporter, ExportError
-from execnotes.jobs import Build
-from execnotes.protocol import Outcome
-from execnotes.session import Runner, Settings
-from execnotes.symbols import Snippet, SymbolError, resolve
+from execnotes.build.build import Build
+from execnotes.build.runner import Runner, Settings
+from execnotes.core.protocol import Outcome
+from execnotes.pages.directives import (
+    Directive,
+    DirectiveError,
+    Options,
+    parse_page,
+)
+from execnotes.source.export import Exporter, ExportError
+from execnotes.source.symbols import Snippet, SymbolError, resolve
 
 __all__ = [
     "Build",

@@ -22,12 +22,12 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from execnotes import plan as planning
-from execnotes.directives import Probe
-from execnotes.jobs import Build, Result
-from execnotes.merge import merge, record_names
-from execnotes.remote import Remote, RemoteSettings
-from execnotes.session import Runner, Settings
+from execnotes.build import plan as planning
+from execnotes.build.build import Build, Result
+from execnotes.build.runner import Runner, Settings
+from execnotes.pages.directives import Probe
+from execnotes.store.merge import merge, record_names
+from execnotes.store.remote import Remote, RemoteSettings
 
 Pages = tuple[list[tuple[str, str, int]], list[tuple[str, str]]]
 
@@ -303,13 +303,13 @@ def _load(
     from mkdocs.config import load_config
     from mkdocs.structure.files import get_files
 
-    from execnotes.nbfiles import notebook_sources
-    from execnotes.plugin import (
+    from execnotes.plugin.hooks import (
         ExecNotesPlugin,
         MarkdownProbe,
         markdown_pages,
         settings_from,
     )
+    from execnotes.plugin.notebook_files import notebook_sources
 
     config = load_config(config_file=str(config_file))
     plugin = config.plugins.get("execnotes")

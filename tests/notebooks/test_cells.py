@@ -7,9 +7,9 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 
-from execnotes.capture import CALL_FILENAME
-from execnotes.protocol import CodeCell, Job, Outcome
-from execnotes.session import Runner, Settings
+from execnotes.build.runner import Runner, Settings
+from execnotes.core.protocol import CodeCell, Job, Outcome
+from execnotes.worker.capture import CALL_FILENAME
 from tests.runner.conftest import write_site
 
 

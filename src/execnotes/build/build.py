@@ -11,15 +11,16 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
 
-from execnotes import nbjobs, symbols
-from execnotes.cache import Memo, job_key
-from execnotes.capture import CALL_FILENAME
-from execnotes.directives import Directive, ParsedPage, Probe, parse_page
-from execnotes.inputs import name_of
-from execnotes.protocol import Job, Outcome, Problem
+from execnotes.build import notebook_runs as nbjobs
+from execnotes.core.inputs import name_of
+from execnotes.core.protocol import Job, Outcome, Problem
+from execnotes.pages.directives import Directive, ParsedPage, Probe, parse_page
+from execnotes.source import symbols
+from execnotes.store.cache import Memo, job_key
+from execnotes.worker.capture import CALL_FILENAME
 
 if TYPE_CHECKING:
-    from execnotes.session import Runner
+    from execnotes.build.runner import Runner
 
 T = TypeVar("T")
 
@@ -46,7 +47,7 @@ class Result:
     source: str
     uses: list[tuple[str, int]] = field(default_factory=list)
     notebook: str = ""  # the (first) notebook page whose cells it runs
-    group: str = ""  # runs of a group go to one shard (execnotes.plan)
+    group: str = ""  # runs of a group go to one shard (execnotes.build.plan)
     resources: tuple[tuple[str, float], ...] = ()  # for a Dask worker
 
     @property
@@ -76,7 +77,7 @@ class Build:
     With `execute=False` (the plugin disabled) blocks are resolved, so code
     is still shown, but nothing runs and no result is looked up. With
     `only`, a job whose key is not in it and misses the cache does not run
-    either: another shard runs it (see execnotes.plan).
+    either: another shard runs it (see execnotes.build.plan).
     """
 
     def __init__(

@@ -12,12 +12,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from execnotes.capture import CALL_FILENAME
-from execnotes.ipynb import Notebook, NotebookError, job_fields, read_notebook
-from execnotes.protocol import Job
+from execnotes.core.protocol import Job
+from execnotes.pages.ipynb import (
+    Notebook,
+    NotebookError,
+    job_fields,
+    read_notebook,
+)
+from execnotes.worker.capture import CALL_FILENAME
 
 if TYPE_CHECKING:
-    from execnotes.jobs import Build, Result
+    from execnotes.build.build import Build, Result
 
 
 @dataclass

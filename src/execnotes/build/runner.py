@@ -19,22 +19,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
 
-from execnotes import fingerprint, symbols
-from execnotes.cache import Bound, Cache, Durations, environment
-from execnotes.directives import Probe
-from execnotes.export import Exporter
-from execnotes.inputs import CHANGED, Inputs
-from execnotes.jobs import Build, Result
-from execnotes.pool import WorkerPool
-from execnotes.protocol import FigureStyle, Job, Outcome
-from execnotes.remote import Remote, RemoteSettings
-from execnotes.zygote import WorkerSettings, search_path
-from execnotes.zygote import environment as worker_environment
+from execnotes.build.build import Build, Result
+from execnotes.core.inputs import CHANGED, Inputs
+from execnotes.core.protocol import FigureStyle, Job, Outcome
+from execnotes.pages.directives import Probe
+from execnotes.source import symbols
+from execnotes.source.export import Exporter
+from execnotes.store import fingerprint
+from execnotes.store.cache import Bound, Cache, Durations, environment
+from execnotes.store.remote import Remote, RemoteSettings
+from execnotes.worker.pool import WorkerPool
+from execnotes.worker.zygote import WorkerSettings, search_path
+from execnotes.worker.zygote import environment as worker_environment
 
 if TYPE_CHECKING:
-    from execnotes.daskpool import DaskPool
+    from execnotes.worker.daskpool import DaskPool
 
-log = logging.getLogger("execnotes.session")
+log = logging.getLogger("execnotes.build.runner")
 Executor: TypeAlias = "WorkerPool | DaskPool"
 
 
@@ -115,7 +116,7 @@ class Runner:
         if settings.executor != "dask":
             return WorkerPool(settings.worker_count, worker, warm=warm)
         try:
-            from execnotes.daskpool import DaskPool
+            from execnotes.worker.daskpool import DaskPool
         except ImportError as error:
             raise RuntimeError(
                 "execnotes: 'executor: dask' needs Dask; install "
@@ -138,7 +139,7 @@ class Runner:
         only: frozenset[str] | None = None,
     ) -> Build:
         """Start an outer build; `probe` renders Markdown as the site does
-        (see execnotes.directives); with `only`, run no other jobs."""
+        (see execnotes.pages.directives); with `only`, run no other jobs."""
         self.cache.new_build()
         current = self._environment()
         if current != self.environment:
@@ -259,7 +260,7 @@ class Runner:
     @staticmethod
     def _changed_during(outcome: Outcome) -> str | None:
         """The first input that changed while the run read it (the worker
-        marks it so, see execnotes.tracking), if any: no state describes
+        marks it so, see execnotes.worker.tracking), if any: no state describes
         what the run saw, so the result must not be stored."""
         for key, state in outcome.inputs.items():
             if state == CHANGED:

@@ -1,10 +1,9 @@
 """What a run read, named and measured the same way in the worker and later.
 
-A run's inputs are a dict from a key to the state the input had when the
-run read it. The worker records them (`execnotes.tracking`); before a cached
-result is used, `Inputs.fresh` measures every state again. Both sides call
-the same `state` function, so they cannot disagree on what "unchanged"
-means. Keys:
+A run's inputs are a dict from a key to the state the input had when the run
+read it. The worker records them (`execnotes.worker.tracking`); before a cached
+result is used, `Inputs.fresh` measures every state again. Both sides call the
+same `state` function, so they cannot disagree on what "unchanged" means. Keys:
 
 - ``file:PATH``: a file opened for reading, or a path looked at with
   `os.stat` (`os.path.exists`, `isfile`, ...): its SHA-256, ``dir``,
@@ -37,7 +36,7 @@ ENVIRON_NAMES = "environ:names"
 # run's own hand: it never matches a measured state.
 CHANGED = "changed while the run used it"
 # Set by the pool in its workers, to find what they started (see
-# execnotes.procs): never part of what a run sees as its environment.
+# execnotes.worker.procs): never part of what a run sees as its environment.
 SUPERVISOR_VARIABLE = "EXECNOTES_SUPERVISOR"
 
 

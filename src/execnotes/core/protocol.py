@@ -118,7 +118,7 @@ class Outcome:
     """Everything a run produced; this is what the cache stores.
 
     `inputs` maps what the run read (``file:``, ``list:``, ``env:``,
-    ``import:`` keys) to its state at the time; see `execnotes.inputs`.
+    ``import:`` keys) to its state at the time; see `execnotes.core.inputs`.
     """
 
     status: Status

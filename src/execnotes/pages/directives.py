@@ -15,8 +15,8 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Literal, Protocol
 
-from execnotes.hints import did_you_mean
-from execnotes.options import OptionError, Options, parse_options
+from execnotes.core.hints import did_you_mean
+from execnotes.pages.options import OptionError, Options, parse_options
 
 Kind = Literal["show", "run", "report"]
 KINDS: tuple[Kind, ...] = ("show", "run", "report")

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from execnotes.protocol import CodeCell
+from execnotes.core.protocol import CodeCell
 
 CellKind = Literal["code", "markdown", "raw"]
 _KINDS: tuple[CellKind, ...] = ("code", "markdown", "raw")

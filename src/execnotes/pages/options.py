@@ -7,8 +7,8 @@ import posixpath
 import re
 from dataclasses import dataclass
 
-from execnotes.hints import did_you_mean
-from execnotes.protocol import check_timeout
+from execnotes.core.hints import did_you_mean
+from execnotes.core.protocol import check_timeout
 
 OPTION_NAMES = (
     *("caption", "hide", "show", "timeout", "inputs", "varies"),
@@ -44,7 +44,7 @@ class Options:
     inputs: tuple[str, ...] = ()
     varies: bool = False
     group: str = ""
-    """Runs of one group go to one shard together (execnotes.plan)."""
+    """Runs of one group go to one shard together (execnotes.build.plan)."""
     resources: tuple[tuple[str, float], ...] = ()
     """What a run needs of a Dask worker, e.g. ``{gpu: 1}``."""
 

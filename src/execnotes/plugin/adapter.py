@@ -17,12 +17,12 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
-from execnotes.xref import Links
+from execnotes.render.xref import Links
 
 # Figures and the plugin's own files, shared by every language.
 ASSET_DIR = "assets/execnotes"
 # The script and style of "Copy runnable" and of labelled outputs.
-_ASSETS = Path(__file__).parent / "assets"
+_ASSETS = Path(__file__).parents[1] / "assets"
 # Styles and scripts of blocks (execnotes.*) and of notebook pages.
 _CSS = (f"{ASSET_DIR}/execnotes.css", f"{ASSET_DIR}/notebook.css")
 _JS = (f"{ASSET_DIR}/execnotes.js", f"{ASSET_DIR}/notebook.js")

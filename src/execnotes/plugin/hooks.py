@@ -23,18 +23,19 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 from mkdocs.utils.meta import get_data
 
-from execnotes import adapter, nbfiles
-from execnotes.cache import Bound
-from execnotes.export import Exporter
-from execnotes.figures import sanitize_svg
-from execnotes.jobs import Build
-from execnotes.nbsite import NotebookHtml, NotebookPages
-from execnotes.protocol import check_timeout
-from execnotes.remote import RemoteSettings
-from execnotes.render import PageRenderer, Rendered
-from execnotes.serve import Accelerator, Pass, Publisher, quiet
-from execnotes.session import Runner, Settings
-from execnotes.xref import notebook_name
+from execnotes.build.build import Build
+from execnotes.build.runner import Runner, Settings
+from execnotes.core.protocol import check_timeout
+from execnotes.plugin import adapter
+from execnotes.plugin import notebook_files as nbfiles
+from execnotes.plugin.notebook_pages import NotebookHtml, NotebookPages
+from execnotes.plugin.serve import Accelerator, Pass, Publisher, quiet
+from execnotes.render.figures import sanitize_svg
+from execnotes.render.page import PageRenderer, Rendered
+from execnotes.render.xref import notebook_name
+from execnotes.source.export import Exporter
+from execnotes.store.cache import Bound
+from execnotes.store.remote import RemoteSettings
 
 log = logging.getLogger("mkdocs.plugins.execnotes")
 FIGURE_DIR = adapter.ASSET_DIR
@@ -104,7 +105,7 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """With this hook MkDocs keeps one plugin instance, and so the warm
         workers, across the rebuilds of `mkdocs serve`; there the plugin
-        also keeps what rebuilds can reuse (execnotes.serve)."""
+        also keeps what rebuilds can reuse (execnotes.plugin.serve)."""
         self.serving = command == "serve"
         if self.serving and self.config.enabled and self.accelerator is None:
             self.accelerator = Accelerator()
@@ -588,7 +589,8 @@ def _remote(options: ExecNotesConfig) -> RemoteSettings:
 
 class MarkdownProbe:
     """Renders Markdown with the site's extensions, to tell the core where
-    a block would be rendered as a fenced block (execnotes.directives)."""
+    a block would be rendered as a fenced block
+    (execnotes.pages.directives)."""
 
     def __init__(self, config: MkDocsConfig) -> None:
         self.extensions = list(config.markdown_extensions)
@@ -621,7 +623,7 @@ class _Forward(logging.Handler):
     count for `--strict` and show like every other plugin's."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        if record.name == "execnotes.remote" and record.levelno < 40:
+        if record.name == "execnotes.store.remote" and record.levelno < 40:
             # A shared cache that is down costs time, never the build:
             # under --strict a warning would fail it. A copy, so other
             # handlers of the record still see its own level.

@@ -25,12 +25,14 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 from mkdocs.utils import get_relative_url
 
-from execnotes import adapter, fragments, nbhtml
-from execnotes.executed import Executed, dumps
-from execnotes.export import Exporter
-from execnotes.jobs import Build
-from execnotes.nbdownload import download, runnables
-from execnotes.xref import Links, notebook_link, notebook_name
+from execnotes.build.build import Build
+from execnotes.plugin import adapter
+from execnotes.plugin import notebook_html as nbhtml
+from execnotes.render import fragments
+from execnotes.render.executed_notebook import Executed, dumps
+from execnotes.render.notebook_download import download, runnables
+from execnotes.render.xref import Links, notebook_link, notebook_name
+from execnotes.source.export import Exporter
 
 
 @dataclass

@@ -19,14 +19,14 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from execnotes import fragments
-from execnotes.figures import alt_text
-from execnotes.ipynb import Cell, InlineValue, Notebook
-from execnotes.jupyter import LinkResolver, to_jupyter
-from execnotes.nbjobs import NotebookRun
-from execnotes.notebook import jupyter_outputs
-from execnotes.protocol import CellResult
-from execnotes.render import failure_message, figure_name, literal
+from execnotes.build.notebook_runs import NotebookRun
+from execnotes.core.protocol import CellResult
+from execnotes.pages.ipynb import Cell, InlineValue, Notebook
+from execnotes.render import fragments
+from execnotes.render.figures import alt_text
+from execnotes.render.jupyter_markdown import LinkResolver, to_jupyter
+from execnotes.render.page import failure_message, figure_name, literal
+from execnotes.render.page_notebook import jupyter_outputs
 
 FigureUrl = Callable[[str], str]
 _UNKNOWN = '<span class="execnotes-error">?</span>'

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import html
 
-from execnotes.protocol import Outcome
+from execnotes.core.protocol import Outcome
 
 _WORDS = {
     "zh": {

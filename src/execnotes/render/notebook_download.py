@@ -13,17 +13,21 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from execnotes.executed import Executed, dumps
-from execnotes.export import Exporter, ExportError, Unit, assemble
-from execnotes.ipynb import Cell
-from execnotes.jupyter import LinkResolver, to_jupyter, without_site_only
-from execnotes.notebook import (
+from execnotes.pages.ipynb import Cell
+from execnotes.render.executed_notebook import Executed, dumps
+from execnotes.render.jupyter_markdown import (
+    LinkResolver,
+    to_jupyter,
+    without_site_only,
+)
+from execnotes.render.page import failure_message
+from execnotes.render.page_notebook import (
     SETUP_HELPERS,
     SETUP_TITLE,
     helpers_header,
     jupyter_outputs,
 )
-from execnotes.render import failure_message
+from execnotes.source.export import Exporter, ExportError, Unit, assemble
 
 _MAIN = "__main__"  # the module a notebook's cells run in
 _SEED_NOTE = {

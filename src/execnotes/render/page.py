@@ -13,17 +13,17 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from execnotes import fragments, xref
-from execnotes.directives import InlineValue, ParsedPage
-from execnotes.export import Exporter, ExportError
-from execnotes.figures import alt_text
-from execnotes.hints import did_you_mean
-from execnotes.jobs import Build, Resolved, Result
-from execnotes.notebook import notebook_for
-from execnotes.protocol import Outcome
-from execnotes.report import report_table
-from execnotes.symbols import Snippet
-from execnotes.units import Key
+from execnotes.build.build import Build, Resolved, Result
+from execnotes.core.hints import did_you_mean
+from execnotes.core.protocol import Outcome
+from execnotes.pages.directives import InlineValue, ParsedPage
+from execnotes.render import fragments, xref
+from execnotes.render.figures import alt_text
+from execnotes.render.page_notebook import notebook_for
+from execnotes.render.report import report_table
+from execnotes.source.export import Exporter, ExportError
+from execnotes.source.package import Key
+from execnotes.source.symbols import Snippet
 
 FigureUrl = Callable[[str], str]
 

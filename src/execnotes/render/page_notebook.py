@@ -17,15 +17,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from execnotes.export import Exporter, ExportError, assemble
-from execnotes.jobs import Build, Resolved
-from execnotes.jupyter import (
+from execnotes.build.build import Build, Resolved
+from execnotes.core.protocol import Outcome
+from execnotes.render.jupyter_markdown import (
     enclosing_boxes,
     to_jupyter_after,
     without_site_only,
 )
-from execnotes.protocol import Outcome
-from execnotes.xref import Links, notebook_link
+from execnotes.render.xref import Links, notebook_link
+from execnotes.source.export import Exporter, ExportError, assemble
 
 _SECTION = re.compile(r"^#{2,6}\s", re.MULTILINE)
 SETUP_TITLE = {"zh": "## 准备：辅助代码", "en": "## Setup: helper code"}

@@ -6,7 +6,7 @@ import posixpath
 import re
 from typing import NamedTuple
 
-from execnotes.jobs import Build
+from execnotes.build.build import Build
 
 
 class _Words(NamedTuple):

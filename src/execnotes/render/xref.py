@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from execnotes.jobs import Build, Resolved
-from execnotes.units import ExportError, Key, Package
+from execnotes.build.build import Build, Resolved
+from execnotes.source.package import ExportError, Key, Package
 
 PageUrl = Callable[[str], str | None]
 

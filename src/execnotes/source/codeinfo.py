@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Sequence
 
-from execnotes.imports import bound_name
+from execnotes.source.imports import bound_name
 
 
 def free_names(code: str | ast.AST) -> set[str]:

@@ -15,9 +15,9 @@ import textwrap
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from execnotes.imports import Imported, import_block
-from execnotes.symbols import Modules, Snippet, without_pragmas
-from execnotes.units import ExportError, Key, Package, Unit
+from execnotes.source.imports import Imported, import_block
+from execnotes.source.package import ExportError, Key, Package, Unit
+from execnotes.source.symbols import Modules, Snippet, without_pragmas
 
 __all__ = ["ExportError", "Exporter", "Unit", "assemble", "check_names"]
 

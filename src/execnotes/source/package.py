@@ -16,14 +16,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from execnotes.codeinfo import (
+from execnotes.source.codeinfo import (
     definition_time_parts,
     free_names,
     top_level_names,
     without_statements,
 )
-from execnotes.imports import Imported, absolute_source, bound_name
-from execnotes.symbols import (
+from execnotes.source.imports import Imported, absolute_source, bound_name
+from execnotes.source.symbols import (
     Modules,
     ParsedModule,
     Snippet,

@@ -14,9 +14,9 @@ import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
-from execnotes.codeinfo import defined_by, free_names
-from execnotes.directives import did_you_mean
-from execnotes.imports import absolute_source, bound_name, wrapped
+from execnotes.pages.directives import did_you_mean
+from execnotes.source.codeinfo import defined_by, free_names
+from execnotes.source.imports import absolute_source, bound_name, wrapped
 
 _MAX_REMEMBERED = 10_000
 _IDENTIFIER = re.compile(r"^[A-Za-z_]\w*$")

@@ -28,12 +28,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from execnotes.atomic import write_atomically as _write_atomically
-from execnotes.fingerprint import fingerprint
-from execnotes.inputs import Inputs
-from execnotes.protocol import Outcome, SchemaError
+from execnotes.core.inputs import Inputs
+from execnotes.core.protocol import Outcome, SchemaError
+from execnotes.store.atomic import write_atomically as _write_atomically
+from execnotes.store.fingerprint import fingerprint
 
-log = logging.getLogger("execnotes.cache")
+log = logging.getLogger("execnotes.store.cache")
 # The bound of the small files beside the results (probes, durations).
 _MAX_SMALL = 16 * 2**20
 
@@ -53,7 +53,8 @@ def environment(
     root: Path, environ: Mapping[str, str], *, epoch: str = "", folder: Path
 ) -> dict[str, str]:
     """The declared environment that enters every key (see
-    `execnotes.fingerprint`); `folder` is the cache, which keeps a memo."""
+    `execnotes.store.fingerprint`); `folder` is the cache, which keeps a
+    memo."""
     return fingerprint(
         root, environ, epoch=epoch, memo=folder / "fingerprint-memo.json"
     )
@@ -214,7 +215,7 @@ class Durations:
 
 class Memo:
     """Small lists of words by key, kept beside the results: where the
-    site's Markdown puts a page's blocks (see execnotes.directives)."""
+    site's Markdown puts a page's blocks (see execnotes.pages.directives)."""
 
     def __init__(self, cache: Cache) -> None:
         self.cache = cache

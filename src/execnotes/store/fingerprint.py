@@ -39,7 +39,7 @@ from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
 
-from execnotes.atomic import write_atomically
+from execnotes.store.atomic import write_atomically
 
 SCHEMA = 4
 """Bumped whenever a key or an entry changes meaning."""

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from execnotes.atomic import write_atomically
-from execnotes.protocol import Outcome, SchemaError
+from execnotes.core.protocol import Outcome, SchemaError
+from execnotes.store.atomic import write_atomically
 
 NAMES = "names.json"
 """Beside the results: which job (snippet or notebook) each key is."""

@@ -35,9 +35,9 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-from execnotes.protocol import CellResult, Outcome, SchemaError
+from execnotes.core.protocol import CellResult, Outcome, SchemaError
 
-log = logging.getLogger("execnotes.remote")
+log = logging.getLogger("execnotes.store.remote")
 Mode = Literal["read", "write"]
 LAYOUT = "v1"
 _MAX_MANIFEST = 2**20  # bytes; a manifest is a few hundred

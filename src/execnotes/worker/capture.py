@@ -13,7 +13,7 @@ import codecs
 import os
 import traceback
 
-from execnotes.protocol import Problem, clean_text
+from execnotes.core.protocol import Problem, clean_text
 
 CALL_FILENAME = "<execnotes>"
 

@@ -22,9 +22,9 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from execnotes.capture import describe
-from execnotes.protocol import CellResult, CodeCell, Problem, Value
-from execnotes.reprs import collect_figures, plain_value, value_repr
+from execnotes.core.protocol import CellResult, CodeCell, Problem, Value
+from execnotes.worker.capture import describe
+from execnotes.worker.reprs import collect_figures, plain_value, value_repr
 
 _QUIET_TOKENS = frozenset(
     (

@@ -21,12 +21,12 @@ import time
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
-from execnotes import cells, procs
-from execnotes.capture import describe
-from execnotes.inputs import CHANGED
-from execnotes.protocol import Job, Problem
-from execnotes.reprs import collect_figures, plain_values, value_repr
-from execnotes.tracking import Recorder, install
+from execnotes.core.inputs import CHANGED
+from execnotes.core.protocol import Job, Problem
+from execnotes.worker import cells, procs
+from execnotes.worker.capture import describe
+from execnotes.worker.reprs import collect_figures, plain_values, value_repr
+from execnotes.worker.tracking import Recorder, install
 
 HEADER = struct.Struct("!Q")
 
@@ -205,9 +205,11 @@ def _send(fd: int, marker: bytes, result: dict[str, Any]) -> None:
 
 def _project_modules(run: Run) -> dict[str, str]:
     """Every module of the project the run imported, by its source's hash."""
-    from execnotes.inputs import file_state, name_of
+    from execnotes.core.inputs import file_state, name_of
 
-    runner = os.path.dirname(os.path.abspath(__file__)) + os.sep
+    # The package's own modules (this one is in its worker/ layer).
+    runner = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    runner += os.sep
     found = {}
     # Only the modules this run loaded: looking at the others would copy
     # their memory from the zygote for nothing.

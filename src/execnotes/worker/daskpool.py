@@ -27,11 +27,11 @@ from typing import Any, cast
 import dask
 from distributed import Client, LocalCluster, WorkerPlugin, get_worker
 
-from execnotes.pool import OnDone, WorkerPool
-from execnotes.protocol import Job, Outcome, Problem
-from execnotes.zygote import WorkerSettings
+from execnotes.core.protocol import Job, Outcome, Problem
+from execnotes.worker.pool import OnDone, WorkerPool
+from execnotes.worker.zygote import WorkerSettings
 
-log = logging.getLogger("execnotes.daskpool")
+log = logging.getLogger("execnotes.worker.daskpool")
 PLUGIN = "execnotes-pool"
 
 

@@ -1,10 +1,10 @@
 """A small pool of warm zygote processes, one per slot, fed by threads.
 
-Each slot owns one zygote (`execnotes.zygote`), spawned fresh, that forks a
-child per run. Every job gets a run id; a reply is taken only if it carries
-that id, so a stray message can never pass for another job's result. A
-zygote found dead before a job starts is replaced and the job retried; only
-a zygote that dies during a run fails that run.
+Each slot owns one zygote (`execnotes.worker.zygote`), spawned fresh, that
+forks a child per run. Every job gets a run id; a reply is taken only if it
+carries that id, so a stray message can never pass for another job's result. A
+zygote found dead before a job starts is replaced and the job retried; only a
+zygote that dies during a run fails that run.
 """
 
 from __future__ import annotations
@@ -28,11 +28,11 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
 
-from execnotes import procs, zygote
-from execnotes.inputs import SUPERVISOR_VARIABLE
-from execnotes.protocol import Job, Outcome, Problem, SchemaError, Status
+from execnotes.core.inputs import SUPERVISOR_VARIABLE
+from execnotes.core.protocol import Job, Outcome, Problem, SchemaError, Status
+from execnotes.worker import procs, zygote
 
-log = logging.getLogger("execnotes.pool")
+log = logging.getLogger("execnotes.worker.pool")
 _STARTUP_TIMEOUT = 300.0
 _ACK_TIMEOUT = 60.0
 # The zygote enforces the timeout; this is how long the pool waits beyond

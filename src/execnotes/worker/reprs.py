@@ -11,7 +11,7 @@ import io
 from collections.abc import Mapping
 from typing import Any
 
-from execnotes.protocol import Value, clean_text
+from execnotes.core.protocol import Value, clean_text
 
 # Ints beyond this are not numbers a page quotes; they are kept as text
 # (and Python refuses to print ints of over 4300 digits).

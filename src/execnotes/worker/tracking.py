@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterable, Iterator
 from types import ModuleType
 from typing import Any
 
-from execnotes.inputs import (
+from execnotes.core.inputs import (
     ENVIRON_NAMES,
     MISSING,
     env_state,
@@ -86,7 +86,8 @@ UNSEEN = {
 
 
 class Recorder:
-    """Collects a run's inputs as keys and states (see execnotes.inputs)."""
+    """Collects a run's inputs as keys and states (see
+    execnotes.core.inputs)."""
 
     def __init__(self, root: str, ignored: Iterable[str]) -> None:
         self.root = root

@@ -1,11 +1,11 @@
 """The worker process: a warm zygote that forks a fresh child for every run.
 
-The zygote is spawned by the pool. It imports mxnet, numpy and matplotlib
-once, then waits for jobs; for each it forks a child (`execnotes.child`),
-supervises it and replies with the outcome. It never runs an author's code,
-so no run can change what the next one sees. It also owns the clock: the
-timeout holds even if the pool's process is gone, and when that process
-dies the zygote kills the run in progress and exits.
+The zygote is spawned by the pool. It imports mxnet, numpy and matplotlib once,
+then waits for jobs; for each it forks a child (`execnotes.worker.child`),
+supervises it and replies with the outcome. It never runs an author's code, so
+no run can change what the next one sees. It also owns the clock: the timeout
+holds even if the pool's process is gone, and when that process dies the zygote
+kills the run in progress and exits.
 
 Messages (pickled over the pool's pipe):
 pool -> zygote: ``(run_id, job)`` or ``None`` to stop;
@@ -30,9 +30,15 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
-from execnotes import cells, child, procs
-from execnotes.capture import OutputSink
-from execnotes.protocol import CellResult, FigureStyle, Job, Outcome, Problem
+from execnotes.core.protocol import (
+    CellResult,
+    FigureStyle,
+    Job,
+    Outcome,
+    Problem,
+)
+from execnotes.worker import cells, child, procs
+from execnotes.worker.capture import OutputSink
 
 _THREAD_VARIABLES = (
     "OMP_NUM_THREADS",
@@ -131,7 +137,9 @@ class _Zygote:
                 os.path.dirname(mxnet.__file__),
                 # The runner's own modules (an editable install lies
                 # outside the installation's folders).
-                os.path.dirname(os.path.abspath(child.__file__)),
+                os.path.dirname(
+                    os.path.dirname(os.path.abspath(child.__file__))
+                ),
                 "/proc",
                 "/sys",
                 "/dev",
