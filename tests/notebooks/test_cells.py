@@ -8,8 +8,7 @@ import numpy as np
 import pytest
 
 from execnotes.build.runner import Runner, Settings
-from execnotes.core.protocol import CodeCell, Job, Outcome
-from execnotes.worker.capture import CALL_FILENAME
+from execnotes.core.protocol import CALL_FILENAME, CodeCell, Job, Outcome
 from tests.runner.conftest import write_site
 
 

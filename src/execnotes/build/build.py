@@ -8,19 +8,18 @@ import json
 import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
+from dataclasses import dataclass
+from typing import Any, NamedTuple, TypeVar, cast
 
-from execnotes.build import notebook_runs as nbjobs
+from execnotes.build.notebook_runs import NotebookRun, notebook_job, run_name
+from execnotes.build.results import Result
+from execnotes.build.runner import Runner
 from execnotes.core.inputs import name_of
-from execnotes.core.protocol import Job, Outcome, Problem
+from execnotes.core.protocol import CALL_FILENAME, Job, Outcome, Problem
 from execnotes.pages.directives import Directive, ParsedPage, Probe, parse_page
+from execnotes.pages.ipynb import NotebookError, job_fields, read_notebook
 from execnotes.source import symbols
 from execnotes.store.cache import Memo, job_key
-from execnotes.worker.capture import CALL_FILENAME
-
-if TYPE_CHECKING:
-    from execnotes.build.runner import Runner
 
 T = TypeVar("T")
 
@@ -35,30 +34,6 @@ class Counts(NamedTuple):
     failed: int
     seconds: float
     problems: int
-
-
-@dataclass
-class Result:
-    """The outcome of one job in one build, and where it came from."""
-
-    job: Job
-    snippet: symbols.Snippet | None  # None for a notebook
-    future: Future[Outcome]
-    source: str
-    uses: list[tuple[str, int]] = field(default_factory=list)
-    notebook: str = ""  # the (first) notebook page whose cells it runs
-    group: str = ""  # runs of a group go to one shard (execnotes.build.plan)
-    resources: tuple[tuple[str, float], ...] = ()  # for a Dask worker
-
-    @property
-    def name(self) -> str:
-        """The snippet's dotted name, or the notebook page."""
-        return self.snippet.name if self.snippet else self.notebook
-
-    @property
-    def outcome(self) -> Outcome:
-        """Wait for the run (or the cache) and return what it produced."""
-        return self.future.result()
 
 
 @dataclass(frozen=True)
@@ -78,6 +53,8 @@ class Build:
     is still shown, but nothing runs and no result is looked up. With
     `only`, a job whose key is not in it and misses the cache does not run
     either: another shard runs it (see execnotes.build.plan).
+
+    Making one starts an outer build of the runner (`Runner.begin_build`).
     """
 
     def __init__(
@@ -88,6 +65,7 @@ class Build:
         probe: Probe | None = None,
         only: frozenset[str] | None = None,
     ) -> None:
+        runner.begin_build()
         self.runner = runner
         self.execute = execute
         self.probe = probe
@@ -102,7 +80,7 @@ class Build:
         self._jobs: dict[tuple[symbols.Snippet, tuple[str, ...]], Job] = {}
         self._modules = runner.modules
         self._once: dict[str, object] = {}
-        self.notebooks: dict[str, nbjobs.NotebookRun] = {}
+        self.notebooks: dict[str, NotebookRun] = {}
 
     def scan(self, pages: Iterable[tuple[str, str, int]]) -> None:
         """Parse pages (name, Markdown, lines before the Markdown in the
@@ -175,9 +153,29 @@ class Build:
                 self._scanned[page] = (text, 0)
                 for result in self.results.values():
                     result.uses = [u for u in result.uses if u[0] != page]
-                found = nbjobs.notebook_run(self, page, text, misses)
+                found = self._notebook_run(page, text, misses)
                 self.notebooks[page] = found
         self._submit(misses)
+
+    def _notebook_run(
+        self, page: str, text: str, misses: list[Result]
+    ) -> NotebookRun:
+        """Read the notebook page `page`; find or start its run."""
+        try:
+            notebook = read_notebook(page, text)
+        except NotebookError as error:
+            return NotebookRun(page, None, error=f"cannot read it: {error}")
+        cells = notebook.job_cells()
+        if not (self.execute and cells and notebook.runs_python):
+            return NotebookRun(page, notebook)
+        key = self.job_key(job_fields(notebook))
+        job = notebook_job(cells, key, self.runner.settings)
+        result = self.results.get(job.key)
+        if result is None:
+            result = self.start(job, None, misses, notebook=page)
+        result.notebook = run_name(result.notebook, page)
+        result.uses.append((page, 0))
+        return NotebookRun(page, notebook, result)
 
     def _submit(self, misses: list[Result]) -> None:
         """Hand the runs out longest first (by the time each took last),

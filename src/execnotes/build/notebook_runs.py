@@ -12,17 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from execnotes.core.protocol import Job
-from execnotes.pages.ipynb import (
-    Notebook,
-    NotebookError,
-    job_fields,
-    read_notebook,
-)
-from execnotes.worker.capture import CALL_FILENAME
+from execnotes.build.results import Result
+from execnotes.core.protocol import CALL_FILENAME, CodeCell, Job
+from execnotes.pages.ipynb import Notebook
 
 if TYPE_CHECKING:
-    from execnotes.build.build import Build, Result
+    from execnotes.build.runner import Settings
 
 
 @dataclass
@@ -36,20 +31,12 @@ class NotebookRun:
     error: str | None = None
 
 
-def notebook_run(
-    build: Build, page: str, text: str, misses: list[Result]
-) -> NotebookRun:
-    """Read the notebook page `page`; find or start its run."""
-    try:
-        notebook = read_notebook(page, text)
-    except NotebookError as error:
-        return NotebookRun(page, None, error=f"cannot read it: {error}")
-    cells = notebook.job_cells()
-    if not (build.execute and cells and notebook.runs_python):
-        return NotebookRun(page, notebook)
-    settings = build.runner.settings
-    job = Job(
-        key=build.job_key(job_fields(notebook)),
+def notebook_job(
+    cells: tuple[CodeCell, ...], key: str, settings: Settings
+) -> Job:
+    """The one job that runs a notebook's code `cells`, under `key`."""
+    return Job(
+        key=key,
         parts=(),
         call=None,
         call_filename=CALL_FILENAME,
@@ -58,14 +45,12 @@ def notebook_run(
         timeout=settings.timeout,
         cells=cells,
     )
-    result = build.results.get(job.key)
-    if result is None:
-        result = build.start(job, None, misses, notebook=page)
-    # Twins share the run: it is named after the page without a language
-    # suffix, whichever language was read first.
-    result.notebook = min(result.notebook, page, key=_fewest_dots)
-    result.uses.append((page, 0))
-    return NotebookRun(page, notebook, result)
+
+
+def run_name(name: str, page: str) -> str:
+    """The name of a run that twins share: the page without a language
+    suffix, whichever language was read first (`name`)."""
+    return min(name, page, key=_fewest_dots)
 
 
 def _fewest_dots(page: str) -> tuple[int, str]:

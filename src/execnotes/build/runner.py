@@ -19,10 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
 
-from execnotes.build.build import Build, Result
+from execnotes.build.results import Result
 from execnotes.core.inputs import CHANGED, Inputs
 from execnotes.core.protocol import FigureStyle, Job, Outcome
-from execnotes.pages.directives import Probe
 from execnotes.source import symbols
 from execnotes.source.export import Exporter
 from execnotes.store import fingerprint
@@ -131,15 +130,9 @@ class Runner:
         if pool is not None:
             pool.close()
 
-    def new_build(
-        self,
-        *,
-        execute: bool = True,
-        probe: Probe | None = None,
-        only: frozenset[str] | None = None,
-    ) -> Build:
-        """Start an outer build; `probe` renders Markdown as the site does
-        (see execnotes.pages.directives); with `only`, run no other jobs."""
+    def begin_build(self) -> None:
+        """Start an outer build (a `Build` calls it when it is made): the
+        cache counts afresh, and a changed environment gets new workers."""
         self.cache.new_build()
         current = self._environment()
         if current != self.environment:
@@ -150,7 +143,6 @@ class Runner:
             if warm:
                 self.start_pool(warm=True)
         self.remote = self.open_remote()
-        return Build(self, execute=execute, probe=probe, only=only)
 
     def open_remote(self) -> Remote | None:
         """The remote cache of this environment, if one is configured
@@ -286,4 +278,4 @@ class Runner:
         return {key: self.inputs.state(key) for key in sorted(keys)}
 
 
-__all__ = ["Build", "Runner", "Settings"]
+__all__ = ["Runner", "Settings"]

@@ -39,6 +39,11 @@ class FigureStyle:
     )
 
 
+CALL_FILENAME = "<execnotes>"
+"""The file name a job's call and a notebook's cells run under: the worker
+leaves its frames out of the tracebacks it reports."""
+
+
 @dataclass(frozen=True)
 class CodeCell:
     """A notebook's code cell as a job runs it."""

@@ -1,9 +1,9 @@
 """The MkDocs side of cross-references, assets and config values.
 
-Part of the adapter (like plugin.py, it imports MkDocs; the core does
-not): how a page's source path becomes a URL in this build and on the
-published site, the plugin's own script and style, and the
-`{{ config.repo_url }}` placeholder of pages.
+Part of the MkDocs layer (like the hooks, it imports MkDocs; the layers
+below do not): how a page's source path becomes a URL in this build and on
+the published site, the plugin's own script and style, and the
+`{{ config.NAME }}` placeholders of pages (such as `repo_url`).
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ _ASSETS = Path(__file__).parents[1] / "assets"
 # Styles and scripts of blocks (execnotes.*) and of notebook pages.
 _CSS = (f"{ASSET_DIR}/execnotes.css", f"{ASSET_DIR}/notebook.css")
 _JS = (f"{ASSET_DIR}/execnotes.js", f"{ASSET_DIR}/notebook.js")
-# `git+{{ config.repo_url }}` (a pip requirement) or the bare value.
+# `git+{{ config.NAME }}` (a pip requirement) or the bare value.
 _CONFIG_VALUE = re.compile(
-    r"(?P<git>git\+)?\{\{\s*config\.(?P<name>repo_url)\s*\}\}"
+    r"(?P<git>git\+)?\{\{\s*config\.(?P<name>\w+)\s*\}\}"
 )
 
 
@@ -67,16 +67,21 @@ def links(page: Page, config: MkDocsConfig, files: Files) -> Links:
 
 
 def with_config_values(markdown: str, config: MkDocsConfig) -> str:
-    """The page with `{{ config.repo_url }}` replaced by the repository
-    URL. Without one (a local build), `git+{{ config.repo_url }}` becomes
-    `.`, the clone being built, so no page shows a placeholder to fill
-    in; the bare value becomes a sentence saying it is unset."""
+    """The page with each `{{ config.NAME }}` of a setting of MkDocs
+    replaced by its value (`{{ config.repo_url }}`: the repository's URL).
+    Unset (a local build has no `repo_url`), `git+{{ config.NAME }}`
+    becomes `.`, the clone being built, so no page shows a placeholder to
+    fill in; the bare value becomes a sentence saying it is unset. A name
+    that is no setting stays as written."""
 
     def value(match: re.Match[str]) -> str:
-        found = config[match["name"]]
+        name = match["name"]
+        if name not in config:
+            return match[0]
+        found = config[name]
         if found:
             return f"{match['git'] or ''}{str(found).rstrip('/')}"
-        return "." if match["git"] else "(repo_url is not set)"
+        return "." if match["git"] else f"({name} is not set)"
 
     return _CONFIG_VALUE.sub(value, markdown)
 

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import markdown
-from mkdocs.commands.build import get_context
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
@@ -26,7 +25,7 @@ from mkdocs.utils.meta import get_data
 from execnotes.build.build import Build
 from execnotes.build.runner import Runner, Settings
 from execnotes.core.protocol import check_timeout
-from execnotes.plugin import adapter
+from execnotes.plugin import adapter, internals
 from execnotes.plugin import notebook_files as nbfiles
 from execnotes.plugin.notebook_pages import NotebookHtml, NotebookPages
 from execnotes.plugin.serve import Accelerator, Pass, Publisher, quiet
@@ -125,7 +124,7 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
         if self.accelerator is not None:
             self.accelerator.on_env(env)
         if self.publisher is not None and self.nav is not None:
-            language = nbfiles.build_language(config)
+            language = internals.language_being_built(config)
             self.publisher.passes[language] = Pass(
                 config, files, self.nav, env, language
             )
@@ -159,8 +158,10 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
             # builds the navigation: runs that miss the cache start (and the
             # workers import mxnet) alongside that work. A build that finds
             # everything cached starts no worker.
-            self.build = self.runner.new_build(
-                execute=self.config.enabled, probe=MarkdownProbe(config)
+            self.build = Build(
+                self.runner,
+                execute=self.config.enabled,
+                probe=MarkdownProbe(config),
             )
             if self.config.enabled:
                 files = get_files(config)
@@ -180,14 +181,8 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
             server.watch(str(settings.root / settings.package))
         if self.publisher is not None:
             self.publisher.server = server
-        build_again = getattr(server, "builder", None)
-        if self.publisher is not None and build_again is not None:
-
-            def builder(*args: Any, **kwargs: Any) -> None:
-                self._preview()
-                build_again(*args, **kwargs)
-
-            server.builder = builder
+        if self.publisher is not None:
+            internals.before_rebuilds(server, self._preview)
         return server
 
     def _preview(self) -> None:
@@ -213,7 +208,7 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
 
     def _preview_runs(self, publisher: Publisher, last: Build) -> None:
         assert self.runner is not None
-        build = self.runner.new_build(probe=last.probe)
+        build = Build(self.runner, probe=last.probe)
         build.scan(markdown_pages(get_files(publisher.config)))
         render = self._renderer(build, self.runner.exporter())
         for page in build.changed_pages(last)[:_PREVIEWS]:
@@ -247,8 +242,6 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
             finally:
                 self.build, self.previewing = None, False
                 self.exporter = before
-                state.config._current_page = None
-                page.active = False
             return None if warned else html
 
         return render
@@ -259,49 +252,33 @@ class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
         config, files = state.config, state.files
         # The configuration is left as the last language built needed it:
         # set it up for this page's, as mkdocs-static-i18n's build did.
-        language = nbfiles.build_language(config)
-        if language != state.language and not nbfiles.use_language(
+        language = internals.language_being_built(config)
+        if language != state.language and not internals.use_language(
             config, state.language
         ):
             return None
-        config._current_page = page
-        page = config.plugins.on_pre_page(page, config=config, files=files)
-        page.read_source(config)
-        markdown, offset = _as_scanned(page.markdown or "", page, config)
-        if not build.covers(page.file.src_uri, markdown, offset):
-            return None
-        page.markdown = config.plugins.on_page_markdown(
-            page.markdown or "", page=page, config=config, files=files
+
+        def ready(page: Page) -> bool:
+            markdown, offset = _as_scanned(page.markdown or "", page, config)
+            return build.covers(page.file.src_uri, markdown, offset)
+
+        return internals.render_again(
+            page, config, files, state.nav, state.env, ready
         )
-        page.render(config, files)
-        page.content = config.plugins.on_page_content(
-            page.content or "", page=page, config=config, files=files
-        )
-        page.active = True
-        context = get_context(
-            state.nav, files.documentation_pages(), config, page
-        )
-        name = page.meta.get("template", "main.html")
-        template = state.env.get_template(name)
-        context = config.plugins.on_page_context(
-            context, page=page, config=config, nav=state.nav
-        )
-        output = config.plugins.on_post_page(
-            template.render(context), page=page, config=config
-        )
-        return output if output.strip() else None
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         """Start an outer build (i18n nests one build per language)."""
         if self.depth == 0 and self.runner is not None:
             if self.build is None:
-                self.build = self.runner.new_build(
-                    execute=self.config.enabled, probe=MarkdownProbe(config)
+                self.build = Build(
+                    self.runner,
+                    execute=self.config.enabled,
+                    probe=MarkdownProbe(config),
                 )
             self.exporter = self.runner.exporter()
         self.depth += 1
         self.pages = {}
-        self.jupyter_caches.use(config, nbfiles.build_language(config))
+        self.jupyter_caches.use(config, internals.language_being_built(config))
 
     def _on_files_of_every_language(
         self, files: Files, *, config: MkDocsConfig

@@ -19,9 +19,9 @@ cache folder per language.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Protocol, cast
+from typing import Any
 from weakref import WeakKeyDictionary
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -29,24 +29,9 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
+from execnotes.plugin import internals
+
 JUPYTER = "mkdocs-jupyter"
-I18N = "i18n"
-
-
-class _I18n(Protocol):
-    """What is used of mkdocs-static-i18n's plugin (1.3)."""
-
-    config: Any
-    current_language: str
-    default_language: str
-    all_languages: list[str]
-    build_languages: list[str]
-    i18n_files_per_language: dict[str, Sequence[File]]
-
-
-# mkdocs-static-i18n's create_i18n_file(file, language, default language,
-# all languages, config): the file as placed in the build of `language`.
-_Create = Callable[[File, str, str, list[str], MkDocsConfig], File]
 
 
 class NotebookPage(File):
@@ -109,35 +94,15 @@ def notebook_sources(
     return sources
 
 
-def build_language(config: MkDocsConfig) -> str:
-    """The language this build writes (mkdocs-static-i18n's, or the
-    theme's)."""
-    i18n = config.plugins.get(I18N)
-    language = getattr(i18n, "current_language", None)
-    locale = getattr(config.theme, "locale", None)
-    return str(language or getattr(locale, "language", locale) or "en")
-
-
-def use_language(config: MkDocsConfig, language: str) -> bool:
-    """Set `config` up for `language` as mkdocs-static-i18n does before it
-    builds that language; False without mkdocs-static-i18n."""
-    i18n = config.plugins.get(I18N)
-    if i18n is None or not hasattr(i18n, "current_language"):
-        return False
-    i18n.current_language = language
-    i18n.on_config(config)
-    return True
-
-
 def as_pages(files: Files, config: MkDocsConfig, uris: list[str]) -> Files:
     """Make the notebooks `uris` pages of the language being built (the
     files as mkdocs-static-i18n left them, see the module's docstring)."""
-    if I18N not in config.plugins or not uris:
+    i18n = internals.i18n(config)
+    if i18n is None or not uris:
         return files  # mkdocs-jupyter's own File class does the job
-    i18n = cast(_I18n, config.plugins[I18N])
     for file in [f for f in files if f.src_uri in uris]:
         files.remove(file)
-    place = _placer(i18n, config)
+    place = internals.placer(i18n, config)
     for by_locale in _twins(uris, config, place, i18n.default_language):
         page = _page_in(i18n.current_language, by_locale, i18n, place)
         if page is None:
@@ -156,17 +121,6 @@ def as_pages(files: Files, config: MkDocsConfig, uris: list[str]) -> Files:
         files.documentation_pages()
     )
     return files
-
-
-def _placer(i18n: _I18n, config: MkDocsConfig) -> Callable[[File, str], File]:
-    """mkdocs-static-i18n's own way to place a file in a language."""
-    from mkdocs_static_i18n import folder, suffix
-
-    module = folder if i18n.config.docs_structure == "folder" else suffix
-    create: _Create = module.create_i18n_file
-    return lambda file, language: create(
-        file, language, i18n.default_language, i18n.all_languages, config
-    )
 
 
 def _twins(
@@ -190,7 +144,7 @@ def _twins(
 def _page_in(
     language: str,
     by_locale: dict[str, NotebookPage],
-    i18n: _I18n,
+    i18n: internals.I18n,
     place: Callable[[File, str], File],
 ) -> NotebookPage | None:
     """The page of a notebook in the build of `language`: its own, or the

@@ -41,6 +41,8 @@ from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
+from execnotes.plugin import internals
+
 log = logging.getLogger("mkdocs.plugins.execnotes")
 
 _MAX_ENTRIES = 5000  # pages x languages x recent versions: small
@@ -128,12 +130,13 @@ class Accelerator:
 
     def start(self) -> None:
         """Patch MkDocs' page conversion and Material's search indexing."""
-        self._patch(Page, "render", self._render)
-        try:
-            from material.plugins.search.plugin import SearchIndex
-        except ImportError:  # another theme: no search plugin to speed up
-            return
-        self._patch(SearchIndex, "add_entry_from_context", self._index)
+        for owner, name, make in (
+            ("page", "render", self._render),
+            ("search index", "add_entry_from_context", self._index),
+        ):
+            undo = internals.patch(owner, name, make)
+            if undo is not None:
+                self._undo.append(undo)
 
     def stop(self) -> None:
         """Remove the patches."""
@@ -144,11 +147,6 @@ class Accelerator:
         """Reuse compiled templates across rebuilds."""
         env.bytecode_cache = self.templates
 
-    def _patch(self, owner: type, name: str, make: Callable[..., Any]) -> None:
-        original = getattr(owner, name)
-        setattr(owner, name, make(original))
-        self._undo.append(lambda: setattr(owner, name, original))
-
     # -- Markdown conversion -------------------------------------------
     def _render(self, original: Callable[..., None]) -> Callable[..., None]:
         def render(page: Page, config: MkDocsConfig, files: Files) -> None:
@@ -157,11 +155,11 @@ class Accelerator:
             if known is None:
                 with _recording() as records:
                     original(page, config, files)
-                known = _rendered(page, records)
+                known = {**internals.conversion_of(page), "records": records}
                 self._remember(self.renders, key, known)
             else:
                 self.hits["render"] += 1
-                _restore(page, known, files)
+                internals.restore_conversion(page, known, files)
                 _replay(known["records"])
 
         return render
@@ -202,14 +200,15 @@ class Accelerator:
                 json.dumps(_toc(page.toc)),
             )
             known = self.entries.get(key)
+            entries = internals.search_entries(index)
             if known is None:
-                before = len(index.entries)
+                before = len(entries)
                 original(index, page)
-                known = copy.deepcopy(index.entries[before:])
+                known = copy.deepcopy(entries[before:])
                 self._remember(self.entries, key, known)
             else:
                 self.hits["search"] += 1
-                index.entries.extend(copy.deepcopy(known))
+                entries.extend(copy.deepcopy(known))
 
         return add_entry_from_context
 
@@ -228,33 +227,6 @@ def _toc(toc: Any) -> list[Any]:
     return [
         [item.id, item.title, item.level, _toc(item.children)] for item in toc
     ]
-
-
-def _rendered(page: Page, records: list[logging.LogRecord]) -> dict[str, Any]:
-    links = page.links_to_anchors
-    return {
-        "content": page.content,
-        "toc": page.toc,
-        "title": page._title_from_render,
-        "anchors": set(page.present_anchor_ids or ()),
-        "links": None
-        if links is None
-        else {file.src_uri: dict(found) for file, found in links.items()},
-        "records": records,
-    }
-
-
-def _restore(page: Page, known: dict[str, Any], files: Files) -> None:
-    page.content = known["content"]
-    page.toc = copy.deepcopy(known["toc"])
-    page._title_from_render = known["title"]
-    page.present_anchor_ids = set(known["anchors"])
-    if known["links"] is not None:
-        page.links_to_anchors = {
-            target: dict(found)
-            for src_uri, found in known["links"].items()
-            if (target := files.get_file_from_path(src_uri)) is not None
-        }
 
 
 class Publisher:
@@ -363,7 +335,7 @@ class Publisher:
     def _publish(self, place: str, output: str, figures: list[str]) -> bool:
         """Write one page (and the figures it shows) into the served site;
         reload browsers."""
-        if self.current is None or not hasattr(self.server, "_epoch_cond"):
+        if self.current is None or not internals.can_reload(self.server):
             return False
         for path in figures:
             target = os.path.join(self.current, path)
@@ -371,19 +343,8 @@ class Publisher:
                 os.makedirs(os.path.dirname(target), exist_ok=True)
                 shutil.copyfile(os.path.join(self.building, path), target)
         _write_atomically(os.path.join(self.current, place), output)
-        self._reload()
+        internals.reload_now(self.server)
         return True
-
-    def _reload(self) -> None:
-        """What MkDocs does when a build is done, with a new epoch each
-        time: every publication reloads the browsers."""
-        server = self.server
-        with server._epoch_cond:
-            server._wanted_epoch = max(
-                server._wanted_epoch, server._visible_epoch + 1
-            )
-            server._visible_epoch = server._wanted_epoch
-            server._epoch_cond.notify_all()
 
     def _content_edit(self, found: dict[str, str]) -> list[str] | None:
         """What changed since the last build (paths relative to the
@@ -471,9 +432,9 @@ class Publisher:
             for place, digest in self.built.items()
             if digest not in (self.digests.get(place), self.early.get(place))
         }
-        if self.early and unseen and hasattr(self.server, "_epoch_cond"):
+        if self.early and unseen and internals.can_reload(self.server):
             # Browsers reloaded for the early pages: reload them again.
-            self.server._wanted_epoch = self.server._visible_epoch + 1
+            internals.reload_after_build(self.server)
         self.digests, self.built = self.built, {}
         if old is not None and old != self.current:
             shutil.rmtree(old, ignore_errors=True)

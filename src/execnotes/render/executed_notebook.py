@@ -24,8 +24,8 @@ from execnotes.core.protocol import CellResult
 from execnotes.pages.ipynb import Cell, InlineValue, Notebook
 from execnotes.render import fragments
 from execnotes.render.figures import alt_text
+from execnotes.render.fragments import failure_message, figure_name, literal
 from execnotes.render.jupyter_markdown import LinkResolver, to_jupyter
-from execnotes.render.page import failure_message, figure_name, literal
 from execnotes.render.page_notebook import jupyter_outputs
 
 FigureUrl = Callable[[str], str]

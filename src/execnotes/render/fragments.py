@@ -10,6 +10,7 @@ button (assets/execnotes.js) copies its text.
 
 from __future__ import annotations
 
+import hashlib
 import html
 
 from execnotes.core.protocol import Outcome
@@ -140,3 +141,40 @@ def code_closing(runnable: str | None, language: str) -> str:
         f'data-title="{html.escape(text["copy_title"], quote=True)}">'
         f"{html.escape(runnable)}</pre></div>"
     )
+
+
+def figure_name(svg: str) -> str:
+    """A content-addressed file name for a figure."""
+    return hashlib.sha256(svg.encode()).hexdigest()[:20] + ".svg"
+
+
+def failure_message(outcome: Outcome) -> str:
+    """Why a run failed: the message, and the traceback of an error."""
+    problem = outcome.problem
+    if problem is None:
+        return "failed without a description"
+    if problem.kind == "error" and problem.traceback:
+        return (
+            f"{problem.message}\n"
+            f"Traceback (most recent call last):\n{problem.traceback}"
+        ).rstrip()
+    return f"{problem.exception}: {problem.message}"
+
+
+_MARKUP = frozenset("\\`*_{}[]()<>#!|$~^=&\"'")
+_AT_WORD_END = frozenset("-+.")
+
+
+def literal(text: str) -> str:
+    """`text` as Markdown that renders exactly as that text.
+
+    Every character that Markdown or its extensions might read as markup
+    (links, emphasis, math, HTML) is written as an HTML character
+    reference; list markers only where they could start a list.
+    """
+    out = []
+    for index, char in enumerate(text):
+        follows = text[index + 1 : index + 2]
+        risky = char in _AT_WORD_END and (not follows or follows.isspace())
+        out.append(f"&#{ord(char)};" if char in _MARKUP or risky else char)
+    return "".join(out)

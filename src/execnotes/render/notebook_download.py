@@ -15,12 +15,12 @@ from typing import Any
 
 from execnotes.pages.ipynb import Cell
 from execnotes.render.executed_notebook import Executed, dumps
+from execnotes.render.fragments import failure_message
 from execnotes.render.jupyter_markdown import (
     LinkResolver,
     to_jupyter,
     without_site_only,
 )
-from execnotes.render.page import failure_message
 from execnotes.render.page_notebook import (
     SETUP_HELPERS,
     SETUP_TITLE,

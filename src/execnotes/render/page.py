@@ -13,12 +13,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from execnotes.build.build import Build, Resolved, Result
+from execnotes.build.build import Build, Resolved
+from execnotes.build.results import Result
 from execnotes.core.hints import did_you_mean
-from execnotes.core.protocol import Outcome
 from execnotes.pages.directives import InlineValue, ParsedPage
 from execnotes.render import fragments, xref
 from execnotes.render.figures import alt_text
+from execnotes.render.fragments import failure_message, figure_name, literal
 from execnotes.render.page_notebook import notebook_for
 from execnotes.render.report import report_table
 from execnotes.source.export import Exporter, ExportError
@@ -61,11 +62,6 @@ class Rendered:
             return self.fragments.get(token, match.group(0))
 
         return pattern.sub(fragment, page_html)
-
-
-def figure_name(svg: str) -> str:
-    """A content-addressed file name for a figure."""
-    return hashlib.sha256(svg.encode()).hexdigest()[:20] + ".svg"
 
 
 class PageRenderer:
@@ -320,38 +316,6 @@ class PageRenderer:
     ) -> str:
         self._problem(value.line, "", message + hint)
         return '<span class="execnotes-error">?</span>'
-
-
-def failure_message(outcome: Outcome) -> str:
-    """Why a run failed: the message, and the traceback of an error."""
-    problem = outcome.problem
-    if problem is None:
-        return "failed without a description"
-    if problem.kind == "error" and problem.traceback:
-        return (
-            f"{problem.message}\n"
-            f"Traceback (most recent call last):\n{problem.traceback}"
-        ).rstrip()
-    return f"{problem.exception}: {problem.message}"
-
-
-_MARKUP = frozenset("\\`*_{}[]()<>#!|$~^=&\"'")
-_AT_WORD_END = frozenset("-+.")
-
-
-def literal(text: str) -> str:
-    """`text` as Markdown that renders exactly as that text.
-
-    Every character that Markdown or its extensions might read as markup
-    (links, emphasis, math, HTML) is written as an HTML character
-    reference; list markers only where they could start a list.
-    """
-    out = []
-    for index, char in enumerate(text):
-        follows = text[index + 1 : index + 2]
-        risky = char in _AT_WORD_END and (not follows or follows.isspace())
-        out.append(f"&#{ord(char)};" if char in _MARKUP or risky else char)
-    return "".join(out)
 
 
 # An id, name or link of pymdownx.highlight's line anchors and spans, as

@@ -14,7 +14,7 @@ import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
-from execnotes.pages.directives import did_you_mean
+from execnotes.core.hints import did_you_mean
 from execnotes.source.codeinfo import defined_by, free_names
 from execnotes.source.imports import absolute_source, bound_name, wrapped
 

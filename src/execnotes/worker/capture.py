@@ -13,9 +13,7 @@ import codecs
 import os
 import traceback
 
-from execnotes.core.protocol import Problem, clean_text
-
-CALL_FILENAME = "<execnotes>"
+from execnotes.core.protocol import CALL_FILENAME, Problem, clean_text
 
 
 class OutputSink:
