@@ -24,6 +24,7 @@ from mkdocs.utils.meta import get_data
 
 from execnotes.build.build import Build
 from execnotes.build.runner import Runner, Settings
+from execnotes.core import strings
 from execnotes.core.protocol import check_timeout
 from execnotes.plugin import adapter, internals
 from execnotes.plugin import notebook_files as nbfiles
@@ -625,15 +626,10 @@ _DOWNLOAD_ICON = (
     '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24">'
     '<path d="M5 20h14v-2H5m14-9h-4V3H9v6H5l7 7 7-7Z"/></svg>'
 )
-_DOWNLOAD_TITLES = (
-    ("zh", "下载本页的 Jupyter 笔记本"),
-    ("en", "Download this page as a Jupyter notebook"),
-)
 
 
 def _download_button(name: str, language: str) -> str:
-    titles = dict(_DOWNLOAD_TITLES)
-    title = titles.get(language, titles["en"])
+    title = strings.words(language)["page.download_title"]
     return (
         f'<a href="{name}" download title="{title}" '
         'class="md-content__button md-icon execnotes-notebook">'

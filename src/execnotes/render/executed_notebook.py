@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from execnotes.build.notebook_runs import NotebookRun
+from execnotes.core import strings
 from execnotes.core.protocol import CellResult
 from execnotes.pages.ipynb import Cell, InlineValue, Notebook
 from execnotes.render import fragments
@@ -33,10 +34,6 @@ _UNKNOWN = '<span class="execnotes-error">?</span>'
 _NOTEBOOK_LINK = re.compile(
     r"(?<!!)\[(?P<text>[^\]]*)\]\((?P<target>[^)\s:]+\.ipynb(?:#[^)\s]*)?)\)"
 )
-_WORDS = {
-    "zh": {"not_run": "未运行：上面的第 {cell} 个单元格出错了。"},
-    "en": {"not_run": "Not run: cell {cell} above failed."},
-}
 
 
 class Executed:
@@ -51,7 +48,7 @@ class Executed:
         if run.notebook is None:
             raise ValueError(f"{run.page}: no notebook to write")
         self.notebook: Notebook = run.notebook
-        self.language = language if language in _WORDS else "en"
+        self.language = strings.language_or_fallback(language)
         self.outcome = None if run.result is None else run.result.outcome
         self.problems: list[tuple[int, str]] = list(self.notebook.problems)
         self.figures: dict[str, str] = {}  # by file name, once rendered
@@ -174,7 +171,9 @@ class Executed:
 
     def _not_run_note(self) -> str:
         failed = [n for n, c in self.results.items() if c.status == "error"]
-        note = _WORDS[self.language]["not_run"].format(cell=failed[0])
+        note = strings.words(self.language)["notebook.not_run"].format(
+            cell=failed[0]
+        )
         return f'<p class="execnotes-not-run">{note}</p>'
 
     # -- shared -------------------------------------------------------------

@@ -15,34 +15,10 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
+from execnotes.core import strings
+
 _SVG = "{http://www.w3.org/2000/svg}"
 _TEXT_ID = re.compile(r"^text_\d+$")
-_WORDS = {
-    "zh": {
-        "images": "{n} 幅图像：{items}",
-        "one_image": "图像：{title}",
-        "panels": "{n} 幅图：",
-        "chart": "{what}",
-        "against": "{y} 随 {x} 变化的图",
-        "legend": "（图例：{items}）",
-        "image": "图像",
-        "sep": "、",
-        "end": "。",
-        "join": "；",
-    },
-    "en": {
-        "images": "{n} images: {items}",
-        "one_image": "image: {title}",
-        "panels": "{n} charts: ",
-        "chart": "{what}",
-        "against": "chart of {y} against {x}",
-        "legend": " (legend: {items})",
-        "image": "image",
-        "sep": ", ",
-        "end": ".",
-        "join": "; ",
-    },
-}
 
 
 @dataclass
@@ -60,7 +36,7 @@ class _Axes:
 def alt_text(svg: str, language: str, fallback: str = "") -> str:
     """A description of the figure in `language` (zh or en), or
     `fallback` when the SVG names nothing."""
-    words = _WORDS.get(language, _WORDS["en"])
+    words = strings.section(language, "figure")
     try:
         suptitle, axes = _read(svg)
     except ET.ParseError:

@@ -13,36 +13,13 @@ from __future__ import annotations
 import hashlib
 import html
 
+from execnotes.core import strings
 from execnotes.core.protocol import Outcome
-
-_WORDS = {
-    "zh": {
-        "output": "输出",
-        "value": "返回值",
-        "copy": "复制可运行版本",
-        "copied": "已复制",
-        "copy_title": "复制这段代码，连同它用到的 snippets 函数，"
-        "只装 mxnet、numpy 和 matplotlib 就能运行",
-        "truncated": "输出过长，只显示前 {shown:,} 个字符（共 {total:,} 个；"
-        "调大 execnotes 插件的 max_output_chars 选项可以看到更多）。",
-    },
-    "en": {
-        "output": "Output",
-        "value": "Value",
-        "copy": "Copy runnable",
-        "copied": "Copied",
-        "copy_title": "Copy this code with the snippets functions it uses, "
-        "so it runs with only mxnet, numpy and matplotlib installed",
-        "truncated": "Output truncated: showing the first {shown:,} of "
-        "{total:,} characters (raise max_output_chars in the execnotes "
-        "plugin options to see more).",
-    },
-}
 
 
 def words(language: str) -> dict[str, str]:
     """The fragments' words in `language` (English if unknown)."""
-    return _WORDS.get(language, _WORDS["en"])
+    return strings.section(language, "block")
 
 
 # What differs between runs (timings) is marked, and stays out of the

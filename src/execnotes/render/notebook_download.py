@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
+from execnotes.core import strings
 from execnotes.pages.ipynb import Cell
 from execnotes.render.executed_notebook import Executed, dumps
 from execnotes.render.fragments import failure_message
@@ -22,21 +23,12 @@ from execnotes.render.jupyter_markdown import (
     without_site_only,
 )
 from execnotes.render.page_notebook import (
-    SETUP_HELPERS,
-    SETUP_TITLE,
     helpers_header,
     jupyter_outputs,
 )
 from execnotes.source.export import Exporter, ExportError, Unit, assemble
 
 _MAIN = "__main__"  # the module a notebook's cells run in
-_SEED_NOTE = {
-    "zh": "第一个代码单元格像构建网站时那样，在笔记本的第一个单元格运行之前"
-    "设定随机种子，所以按顺序运行各单元格，得到的数字和网页上的一致。",
-    "en": "The first code cell seeds the random generators as the site's "
-    "build did before the notebook's first cell, so the numbers match the "
-    "page when the cells run in order.",
-}
 _SEED = """\
 {comment}
 import random
@@ -48,17 +40,6 @@ random.seed({seed})
 np.random.seed({seed})
 mx.random.seed({seed})
 """
-_SEED_COMMENT = {
-    "zh": "# 网站构建时在一个进程里按顺序运行这个笔记本的单元格，\n"
-    "# 运行之前把 Python、NumPy 和 MXNet 的随机数种子设为 {seed}。",
-    "en": "# The site ran this notebook's cells in order, in one process,"
-    " right after\n# seeding Python's, NumPy's and MXNet's random"
-    " generators with {seed}.",
-}
-_IMPORTED = {
-    "zh": "# 来自 {package} 包（在准备单元格里定义）：{names}",
-    "en": "# From the {package} package (defined in the setup cell): {names}",
-}
 
 
 def download(
@@ -150,7 +131,7 @@ def _without_imports(source: str, exporter: Exporter, language: str) -> str:
         return source
     if not names:
         return source
-    imported = _IMPORTED.get(language, _IMPORTED["en"])
+    imported = strings.words(language)["download.imported"]
     package = exporter.package.name
     note = imported.format(package=package, names=", ".join(sorted(names)))
     return f"{note}\n{code.lstrip(chr(10))}".rstrip("\n")
@@ -178,8 +159,9 @@ def _outputs(executed: Executed, cell: Cell) -> list[dict[str, Any]]:
 def _setup(
     language: str, seed: int, helpers: list[Unit]
 ) -> list[dict[str, Any]]:
-    notes = [SETUP_TITLE[language], _SEED_NOTE[language]]
-    notes += [SETUP_HELPERS[language]] if helpers else []
+    words = strings.words(language)
+    notes = [words["notebook.setup_title"], words["download.seed_note"]]
+    notes += [words["notebook.setup_helpers"]] if helpers else []
     cells = [
         _cell("markdown", "\n\n".join(notes)),
         _cell("code", _seed_cell(language, seed), "execnotes.setup"),
@@ -191,7 +173,7 @@ def _setup(
 
 
 def _seed_cell(language: str, seed: int) -> str:
-    comment = _SEED_COMMENT.get(language, _SEED_COMMENT["en"])
+    comment = strings.words(language)["download.seed_comment"]
     return _SEED.format(comment=comment.format(seed=seed), seed=seed)
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from execnotes.build.build import Build, Resolved
+from execnotes.core import strings
 from execnotes.core.protocol import Outcome
 from execnotes.render.jupyter_markdown import (
     enclosing_boxes,
@@ -28,40 +29,6 @@ from execnotes.render.xref import Links, notebook_link
 from execnotes.source.export import Exporter, ExportError, assemble
 
 _SECTION = re.compile(r"^#{2,6}\s", re.MULTILINE)
-SETUP_TITLE = {"zh": "## 准备：辅助代码", "en": "## Setup: helper code"}
-_SETUP_SEED = {
-    "zh": "第一个代码单元格让之后的每个单元格都从构建网站时的随机种子开始，"
-    "所以得到的数字和网页上的一致。",
-    "en": "The first code cell makes every cell after it start from the "
-    "random seed the site was built with, so the numbers match the page.",
-}
-SETUP_HELPERS = {
-    "zh": "下一个单元格定义本页用到、但没有展示（或在后文才展示）的函数，"
-    "它们来自 `snippets` 包，所以不需要安装这个包。",
-    "en": "The next cell defines the functions this page uses but does not "
-    "show (or shows only later), taken from the `snippets` package, so "
-    "that package need not be installed.",
-}
-# The setup cells' comments, in the notebook's language (zh or else en).
-_RESEED_COMMENT = {
-    "zh": (
-        "# 网站构建时，每段演示都在一个新进程里运行，运行之前把\n"
-        "# Python、NumPy 和 MXNet 的随机数种子设为 {seed}：\n"
-        "# 这里在每个单元格之前同样设定种子，\n"
-        "# 并让 Gluon 自动起的名字（dense0……）重新计数，\n"
-        "# 结果就和网页上一致。",
-        "设定 random、numpy 和 mxnet 的种子、重新计数 Gluon 的名字，"
-        "和网站构建时一样。",
-    ),
-    "en": (
-        "# The site ran each demo in a fresh process, right after seeding"
-        " Python's,\n# NumPy's and MXNet's random generators with {seed}:"
-        " seeding before every\n# cell here, and counting Gluon's automatic"
-        " names (dense0, ...) afresh,\n# gives the same results as the page.",
-        "Seed random, numpy and mxnet and restart Gluon's names, as the"
-        " site's build did.",
-    ),
-}
 _RESEED = """\
 {comment}
 import random
@@ -80,21 +47,18 @@ def reseed(*_):
 
 get_ipython().events.register("pre_run_cell", reseed)
 """
-_HELPERS_HEADER = {
-    "zh": "# 本页用到、但没有展示（或在后文才展示）的 snippets 包里的函数。",
-    "en": "# Helpers from the snippets package that this page uses but does"
-    " not\n# show (or shows only later).",
-}
 
 
 def helpers_header(language: str) -> str:
     """The comment that opens the helper cell, in `language`."""
-    return _HELPERS_HEADER.get(language, _HELPERS_HEADER["en"])
+    return strings.words(language)["notebook.helpers_header"]
 
 
 def reseed_cell(language: str, seed: int) -> str:
     """The cell that seeds before every cell as the build did."""
-    comment, docstring = _RESEED_COMMENT.get(language, _RESEED_COMMENT["en"])
+    words = strings.words(language)
+    comment = words["notebook.reseed_comment"]
+    docstring = words["notebook.reseed_docstring"]
     return _RESEED.format(
         comment=comment.format(seed=seed), docstring=docstring, seed=seed
     )
@@ -238,12 +202,13 @@ def _setup(
     runs = any(isinstance(p, Cell) and p.outcome is not None for p in parts)
     if not (runs or helpers):
         return
-    words = language if language in SETUP_TITLE else "en"
-    notes = [_SETUP_SEED[words]] if runs else []
-    notes += [SETUP_HELPERS[words]] if helpers else []
-    writer.prose("\n\n".join([SETUP_TITLE[words], *notes]))
+    language = strings.language_or_fallback(language)
+    words = strings.words(language)
+    notes = [words["notebook.setup_seed"]] if runs else []
+    notes += [words["notebook.setup_helpers"]] if helpers else []
+    writer.prose("\n\n".join([words["notebook.setup_title"], *notes]))
     if runs:
-        writer.code(reseed_cell(words, seed), None, name="execnotes.setup")
+        writer.code(reseed_cell(language, seed), None, name="execnotes.setup")
     if helpers:
         writer.code(helpers, None, name="execnotes.helpers")
 

@@ -4,53 +4,21 @@ from __future__ import annotations
 
 import posixpath
 import re
-from typing import NamedTuple
 
 from execnotes.build.build import Build
+from execnotes.core import strings
 
-
-class _Words(NamedTuple):
-    headings: tuple[str, ...]
-    sources: tuple[tuple[str, str], ...]
-    summary: str
-
-
-_WORDS = (
-    (
-        "en",
-        _Words(
-            ("Snippet", "Pages", "Status", "Source", "Seconds"),
-            (
-                *(("ran", "ran"), ("cache", "cache")),
-                *(("remote", "remote cache"), ("missing", "missing")),
-            ),
-            "{total} snippets: {ran} ran in this build, {cached} came from "
-            "the cache, {failed} failed; {seconds:.1f} s of run time in all.",
-        ),
-    ),
-    (
-        "zh",
-        _Words(
-            ("代码片段", "页面", "状态", "来源", "秒"),
-            (
-                *(("ran", "运行"), ("cache", "缓存")),
-                *(("remote", "远程缓存"), ("missing", "缺失")),
-            ),
-            "共 {total} 个代码片段：本次构建运行 {ran} 个，取自缓存 {cached} "
-            "个，失败 {failed} 个；运行时间合计 {seconds:.1f} 秒。",
-        ),
-    ),
-)
+_HEADINGS = ("snippet", "pages", "status", "source", "seconds")
 
 
 def report_table(build: Build, page: str, language: str) -> list[str]:
     """A summary line and a table of every run of `build`, listing the
     pages of `page`'s language, in `language` (English if unknown)."""
-    words = dict(_WORDS).get(language) or _WORDS[0][1]
-    sources = dict(words.sources)
+    words = strings.section(language, "report")
+    headings = [words[f"heading.{key}"] for key in _HEADINGS]
     rows = [
-        "| " + " | ".join(words.headings) + " |",
-        "|" + "---|" * (len(words.headings) - 1) + "--:|",
+        "| " + " | ".join(headings) + " |",
+        "|" + "---|" * (len(headings) - 1) + "--:|",
     ]
     ordered = sorted(build.results.values(), key=lambda r: r.name)
     for result in ordered:
@@ -61,10 +29,10 @@ def report_table(build: Build, page: str, language: str) -> list[str]:
         links = ", ".join(_link(target, page) for target in pages)
         rows.append(
             f"| `{result.name}` | {links} | {outcome.status} | "
-            f"{sources.get(result.source, result.source)} | "
+            f"{words.get('source.' + result.source, result.source)} | "
             f"{outcome.duration:.2f} |"
         )
-    summary = words.summary.format(**build.counts()._asdict())
+    summary = words["summary"].format(**build.counts()._asdict())
     return ["", summary, "", *rows, ""]
 
 
