@@ -12,14 +12,31 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple, TypeVar, cast
 
 from execnotes.build.notebook_runs import NotebookRun, notebook_job, run_name
-from execnotes.build.results import Result
+from execnotes.build.results import Result, Use
 from execnotes.build.runner import Runner
 from execnotes.core.inputs import name_of
-from execnotes.core.protocol import CALL_FILENAME, Job, Outcome, Problem
-from execnotes.pages.directives import Directive, ParsedPage, Probe, parse_page
-from execnotes.pages.ipynb import NotebookError, job_fields, read_notebook
+from execnotes.core.protocol import (
+    CALL_FILENAME,
+    CodePart,
+    Job,
+    Outcome,
+    Problem,
+)
+from execnotes.pages.directives import (
+    Directive,
+    PageSource,
+    ParsedPage,
+    Probe,
+    parse_page,
+)
+from execnotes.pages.ipynb import (
+    NotebookError,
+    NotebookSource,
+    job_fields,
+    read_notebook,
+)
 from execnotes.source import symbols
-from execnotes.store.cache import Memo, job_key
+from execnotes.store.cache import PlaceFiles, job_key
 
 T = TypeVar("T")
 
@@ -74,7 +91,7 @@ class Build:
         self.pages: dict[str, list[Resolved]] = {}
         self.parsed: dict[str, ParsedPage] = {}
         self._scanned: dict[str, tuple[str, int]] = {}
-        self._memo = Memo(runner.cache)
+        self._memo = PlaceFiles(runner.cache)
         self.problems: dict[tuple[str, int, str], str] = {}
         self._snippets: dict[tuple[str, bool], symbols.Snippet] = {}
         self._jobs: dict[tuple[symbols.Snippet, tuple[str, ...]], Job] = {}
@@ -82,7 +99,7 @@ class Build:
         self._once: dict[str, object] = {}
         self.notebooks: dict[str, NotebookRun] = {}
 
-    def scan(self, pages: Iterable[tuple[str, str, int]]) -> None:
+    def scan(self, pages: Iterable[PageSource]) -> None:
         """Parse pages (name, Markdown, lines before the Markdown in the
         file) and start every run they need, cached or not."""
         resolved: list[tuple[str, list[Resolved]]] = []
@@ -93,7 +110,7 @@ class Build:
             parsed = parse_page(page, markdown, offset, self.probe, self._memo)
             self.parsed[page] = parsed
             for result in self.results.values():
-                result.uses = [use for use in result.uses if use[0] != page]
+                result.uses = [u for u in result.uses if u.page != page]
             resolved.append(
                 (page, [self._resolve(d) for d in parsed.directives])
             )
@@ -145,14 +162,14 @@ class Build:
                 found.append((wait, page))
         return [page for _, page in sorted(found)]
 
-    def scan_notebooks(self, notebooks: Iterable[tuple[str, str]]) -> None:
+    def scan_notebooks(self, notebooks: Iterable[NotebookSource]) -> None:
         """Read notebook pages (name, JSON text) and start their runs."""
         misses: list[Result] = []
         for page, text in notebooks:
             if self._scanned.get(page) != (text, 0):
                 self._scanned[page] = (text, 0)
                 for result in self.results.values():
-                    result.uses = [u for u in result.uses if u[0] != page]
+                    result.uses = [u for u in result.uses if u.page != page]
                 found = self._notebook_run(page, text, misses)
                 self.notebooks[page] = found
         self._submit(misses)
@@ -174,7 +191,7 @@ class Build:
         if result is None:
             result = self.start(job, None, misses, notebook=page)
         result.notebook = run_name(result.notebook, page)
-        result.uses.append((page, 0))
+        result.uses.append(Use(page, 0))
         return NotebookRun(page, notebook, result)
 
     def _submit(self, misses: list[Result]) -> None:
@@ -236,8 +253,9 @@ class Build:
         options = directive.options
         result.group = result.group or options.group
         result.resources = result.resources or options.resources
-        if (directive.page, directive.line) not in result.uses:
-            result.uses.append((directive.page, directive.line))
+        use = Use(directive.page, directive.line)
+        if use not in result.uses:
+            result.uses.append(use)
         return Resolved(directive, snippet, result)
 
     def start(
@@ -404,7 +422,7 @@ class Build:
         )
 
 
-def _parts(snippet: symbols.Snippet) -> tuple[tuple[str, str, int], ...]:
+def _parts(snippet: symbols.Snippet) -> tuple[CodePart, ...]:
     """The code a worker runs for a snippet.
 
     A function is imported from its module, exactly as the tests import
@@ -413,10 +431,12 @@ def _parts(snippet: symbols.Snippet) -> tuple[tuple[str, str, int], ...]:
     """
     if snippet.kind != "region":
         name = snippet.name.rsplit(".", 1)[1]
-        return ((f"from {snippet.module} import {name}", CALL_FILENAME, 1),)
-    parts = [(snippet.source, snippet.path, snippet.line)]
+        call = f"from {snippet.module} import {name}"
+        return (CodePart(call, CALL_FILENAME, 1),)
+    parts = [CodePart(snippet.source, snippet.path, snippet.line)]
     if snippet.imports:
-        parts.insert(0, (snippet.imports, f"<imports of {snippet.name}>", 1))
+        imports = f"<imports of {snippet.name}>"
+        parts.insert(0, CodePart(snippet.imports, imports, 1))
     return tuple(parts)
 
 

@@ -8,9 +8,18 @@ from __future__ import annotations
 
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from execnotes.core.protocol import Job, Outcome
 from execnotes.source import symbols
+
+
+class Use(NamedTuple):
+    """Where a page shows a result: the page, and the line of its block
+    (0 for a notebook page, whose run is the whole notebook)."""
+
+    page: str
+    line: int
 
 
 @dataclass
@@ -21,7 +30,7 @@ class Result:
     snippet: symbols.Snippet | None  # None for a notebook
     future: Future[Outcome]
     source: str
-    uses: list[tuple[str, int]] = field(default_factory=list)
+    uses: list[Use] = field(default_factory=list)
     notebook: str = ""  # the (first) notebook page whose cells it runs
     group: str = ""  # runs of a group go to one shard (execnotes.build.plan)
     resources: tuple[tuple[str, float], ...] = ()  # for a Dask worker

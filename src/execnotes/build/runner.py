@@ -28,8 +28,11 @@ from execnotes.store import fingerprint
 from execnotes.store.cache import Bound, Cache, Durations, environment
 from execnotes.store.remote import Remote, RemoteSettings
 from execnotes.worker.pool import WorkerPool
-from execnotes.worker.zygote import WorkerSettings, search_path
-from execnotes.worker.zygote import environment as worker_environment
+from execnotes.worker.zygote import (
+    WorkerSettings,
+    search_path,
+    worker_variables,
+)
 
 if TYPE_CHECKING:
     from execnotes.worker.daskpool import DaskPool
@@ -74,7 +77,7 @@ class Runner:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         root = str(settings.root)
-        self.environ = worker_environment(dict(os.environ), settings.threads)
+        self.environ = worker_variables(dict(os.environ), settings.threads)
         self.inputs = Inputs(root, self.environ, search_path(root, sys.path))
         folder = settings.cache_dir
         if not folder.is_absolute():

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal, get_args
+from typing import Any, Literal, NamedTuple, get_args
 
 Status = Literal["ok", "error", "timeout", "crashed"]
 CellStatus = Literal["ok", "error", "not run"]
@@ -54,13 +54,21 @@ class CodeCell:
     this cell, evaluated once it has run."""
 
 
+class CodePart(NamedTuple):
+    """A piece of code a job runs, and where it comes from."""
+
+    code: str
+    filename: str  # shown in tracebacks; a module's path, or <...>
+    first_line: int
+
+
 @dataclass(frozen=True)
 class Job:
     """One snippet to run: the code parts in order, then an optional call;
     or, with `cells`, a notebook: its code cells in order, in one process."""
 
     key: str
-    parts: tuple[tuple[str, str, int], ...]
+    parts: tuple[CodePart, ...]
     call: str | None
     call_filename: str
     seed: int

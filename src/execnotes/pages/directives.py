@@ -13,13 +13,21 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field, replace
-from typing import Literal, Protocol
+from typing import Literal, NamedTuple, Protocol
 
 from execnotes.core.hints import did_you_mean
 from execnotes.pages.options import OptionError, Options, parse_options
 
 Kind = Literal["show", "run", "report"]
 KINDS: tuple[Kind, ...] = ("show", "run", "report")
+
+
+class PageSource(NamedTuple):
+    """A Markdown page as a build scans it."""
+
+    page: str  # its name: the path under docs/
+    markdown: str  # as MkDocs reads it (without front matter)
+    offset: int  # the lines before that Markdown in the file
 
 
 class Probe(Protocol):
@@ -32,7 +40,7 @@ class Probe(Protocol):
         """The HTML of the Markdown `text`."""
 
 
-class Memo(Protocol):
+class PlaceMemo(Protocol):
     """Where the places found by a probe are kept between builds."""
 
     def get(self, key: str) -> list[str] | None:
@@ -136,7 +144,7 @@ def parse_page(
     markdown: str,
     line_offset: int = 0,
     probe: Probe | None = None,
-    memo: Memo | None = None,
+    memo: PlaceMemo | None = None,
 ) -> ParsedPage:
     """Parse a page; errors are collected, not raised, so one bad block
     does not hide the others.
@@ -214,7 +222,7 @@ def _places(
     lines: list[str],
     candidates: list[_Candidate],
     probe: Probe | None,
-    memo: Memo | None,
+    memo: PlaceMemo | None,
 ) -> list[str]:
     """Where Markdown puts each candidate: 'fence', 'text' (shown as
     text: a broken block), or 'ignored' (in a comment or a code example)."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from execnotes.core.protocol import CodeCell
 
@@ -38,8 +38,15 @@ class NotebookError(Exception):
     """A notebook that cannot be read, with the reason."""
 
 
+class NotebookSource(NamedTuple):
+    """A notebook page as a build scans it."""
+
+    page: str  # its name: the path under docs/
+    text: str  # its JSON
+
+
 @dataclass(frozen=True)
-class InlineValue:
+class NotebookValue:
     """A `{{ expression:spec }}` in a Markdown cell."""
 
     expression: str
@@ -54,7 +61,7 @@ class Cell:
     kind: CellKind
     source: str
     number: int
-    values: tuple[InlineValue, ...] = ()
+    values: tuple[NotebookValue, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -168,7 +175,7 @@ def _source(source: object, number: int) -> str:
     raise NotebookError(f"cell {number}: 'source' is not text")
 
 
-def inline_values(markdown: str) -> tuple[InlineValue, ...]:
+def inline_values(markdown: str) -> tuple[NotebookValue, ...]:
     """The `{{ ... }}` of a Markdown cell outside code (valid or not)."""
     visible = _FENCED.sub(lambda m: " " * len(m.group(0)), markdown)
     visible = _INLINE_CODE.sub(lambda m: " " * len(m.group(0)), visible)
@@ -178,7 +185,7 @@ def inline_values(markdown: str) -> tuple[InlineValue, ...]:
         valid = _VALUE.match(match["inner"])
         expression = valid["expr"] if valid else ""
         spec = (valid["spec"] or "").strip() if valid else ""
-        found.append(InlineValue(expression, spec, text))
+        found.append(NotebookValue(expression, spec, text))
     return tuple(found)
 
 

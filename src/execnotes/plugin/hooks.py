@@ -26,6 +26,7 @@ from execnotes.build.build import Build
 from execnotes.build.runner import Runner, Settings
 from execnotes.core import strings
 from execnotes.core.protocol import check_timeout
+from execnotes.pages.directives import PageSource
 from execnotes.plugin import adapter, internals
 from execnotes.plugin import notebook_files as nbfiles
 from execnotes.plugin.notebook_pages import NotebookHtml, NotebookPages
@@ -467,7 +468,7 @@ def _lines(text: str) -> int:
     return len(text.splitlines())
 
 
-def markdown_pages(files: Files) -> list[tuple[str, str, int]]:
+def markdown_pages(files: Files) -> list[PageSource]:
     """Every Markdown page as the core scans it (see without_front_matter)."""
     return [
         without_front_matter(file)
@@ -485,12 +486,13 @@ def _as_scanned(
     return markdown, _lines(page.file.content_string) - _lines(markdown)
 
 
-def without_front_matter(file: File) -> tuple[str, str, int]:
+def without_front_matter(file: File) -> PageSource:
     """A page's name, its Markdown as MkDocs reads it, and the number of
     lines (front matter) before that Markdown in the file."""
     content = file.content_string
     markdown, _ = get_data(content)
-    return file.src_uri, markdown, _lines(content) - _lines(markdown)
+    offset = _lines(content) - _lines(markdown)
+    return PageSource(file.src_uri, markdown, offset)
 
 
 def _log_summary(build: Build) -> None:

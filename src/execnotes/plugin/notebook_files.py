@@ -29,6 +29,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
+from execnotes.pages.ipynb import NotebookSource
 from execnotes.plugin import internals
 
 JUPYTER = "mkdocs-jupyter"
@@ -79,7 +80,7 @@ def notebook_uris(files: Iterable[File], config: MkDocsConfig) -> list[str]:
 
 def notebook_sources(
     files: Iterable[File], config: MkDocsConfig
-) -> list[tuple[str, str]]:
+) -> list[NotebookSource]:
     """The notebook pages of docs/ and their JSON text ("" if unreadable:
     the runner then says why)."""
     uris = notebook_uris(files, config)
@@ -90,7 +91,7 @@ def notebook_sources(
             text = by_uri[uri].content_string
         except (OSError, ValueError):
             text = ""
-        sources.append((uri, text))
+        sources.append(NotebookSource(uri, text))
     return sources
 
 

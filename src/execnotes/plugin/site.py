@@ -11,7 +11,8 @@ from mkdocs.config import load_config
 from mkdocs.structure.files import get_files
 
 from execnotes.build.runner import Settings
-from execnotes.pages.directives import Probe
+from execnotes.pages.directives import PageSource, Probe
+from execnotes.pages.ipynb import NotebookSource
 from execnotes.plugin.hooks import (
     ExecNotesPlugin,
     MarkdownProbe,
@@ -25,10 +26,8 @@ class SitePages(NamedTuple):
     """The pages MkDocs would build (so that `exclude_docs` and front
     matter count as in a build)."""
 
-    markdown: list[tuple[str, str, int]]
-    """Each Markdown page: its name, its Markdown, the lines before it."""
-    notebooks: list[tuple[str, str]]
-    """Each notebook page: its name and its JSON text."""
+    markdown: list[PageSource]
+    notebooks: list[NotebookSource]
 
 
 class Site(NamedTuple):

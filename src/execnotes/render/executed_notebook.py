@@ -8,7 +8,7 @@ The source `.ipynb` is never changed. From it and the run's outcome come:
   cells import from the package inlined in a setup section, and no
   `from snippets` import left, so that it runs for a reader (see
   `download`).
-Markdown cells quote the run's values (`ipynb.InlineValue`) in both.
+Markdown cells quote the run's values (`ipynb.NotebookValue`) in both.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from typing import Any
 from execnotes.build.notebook_runs import NotebookRun
 from execnotes.core import strings
 from execnotes.core.protocol import CellResult
-from execnotes.pages.ipynb import Cell, InlineValue, Notebook
+from execnotes.pages.ipynb import Cell, Notebook, NotebookValue
 from execnotes.render import fragments
 from execnotes.render.figures import alt_text
 from execnotes.render.fragments import failure_message, figure_name, literal
@@ -96,7 +96,7 @@ class Executed:
             text = text.replace(value.text, shown, 1)
         return text
 
-    def _value(self, cell: Cell, value: InlineValue) -> str:
+    def _value(self, cell: Cell, value: NotebookValue) -> str:
         if self.outcome is None:
             return "…"  # nothing runs in this build
         code = self.notebook.code_cells

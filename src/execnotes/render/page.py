@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from execnotes.build.build import Build, Resolved
 from execnotes.build.results import Result
 from execnotes.core.hints import did_you_mean
-from execnotes.pages.directives import InlineValue, ParsedPage
+from execnotes.pages.directives import InlineValue, PageSource, ParsedPage
 from execnotes.render import fragments, xref
 from execnotes.render.figures import alt_text
 from execnotes.render.fragments import failure_message, figure_name, literal
@@ -103,7 +103,7 @@ class PageRenderer:
 
     def render(self, markdown: str) -> Rendered:
         """Return the page with every block and inline value replaced."""
-        self.build.scan([(self.page, markdown, self.line_offset)])
+        self.build.scan([PageSource(self.page, markdown, self.line_offset)])
         parsed = self.build.parsed[self.page]
         lines = markdown.splitlines()
         first = self.line_offset + 1  # file line of lines[0]

@@ -85,7 +85,7 @@ def notebook_for(
             boxes,
         )
 
-    parts: list[str | Cell] = []
+    parts: list[str | BlockCell] = []
     cursor = 0
     boxes: list[bool] = []  # what encloses the code cell before the prose
     shown = [item for item in build.pages[page] if item.snippet is not None]
@@ -102,7 +102,7 @@ def notebook_for(
             if not options.show_value:
                 code = _quiet_call(code, item.snippet.call)
             parts.append(
-                Cell(
+                BlockCell(
                     code,
                     outcome,
                     directive.target,
@@ -139,7 +139,7 @@ def _has_code(items: Sequence[Resolved]) -> bool:
 
 
 @dataclass(frozen=True)
-class Cell:
+class BlockCell:
     """A block of the page as a code cell."""
 
     source: str
@@ -150,16 +150,16 @@ class Cell:
 
 
 def page_notebook(
-    parts: Sequence[str | Cell], helpers: str, language: str, seed: int
+    parts: Sequence[str | BlockCell], helpers: str, language: str, seed: int
 ) -> str | None:
     """The notebook of a page (prose as Markdown for Jupyter, and cells),
     or None if the page has no code."""
-    if not any(isinstance(part, Cell) for part in parts):
+    if not any(isinstance(part, BlockCell) for part in parts):
         return None
     writer = NotebookWriter()
     setup_done = False
     for part in parts:
-        if isinstance(part, Cell):
+        if isinstance(part, BlockCell):
             if not setup_done:
                 _setup(writer, helpers, language, seed, parts)
                 setup_done = True
@@ -197,9 +197,11 @@ def _setup(
     helpers: str,
     language: str,
     seed: int,
-    parts: Sequence[str | Cell],
+    parts: Sequence[str | BlockCell],
 ) -> None:
-    runs = any(isinstance(p, Cell) and p.outcome is not None for p in parts)
+    runs = any(
+        isinstance(p, BlockCell) and p.outcome is not None for p in parts
+    )
     if not (runs or helpers):
         return
     language = strings.language_or_fallback(language)

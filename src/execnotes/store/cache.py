@@ -213,9 +213,10 @@ class Durations:
             )
 
 
-class Memo:
+class PlaceFiles:
     """Small lists of words by key, kept beside the results: where the
-    site's Markdown puts a page's blocks (see execnotes.pages.directives)."""
+    site's Markdown puts a page's blocks (the `PlaceMemo` of
+    execnotes.pages.directives)."""
 
     def __init__(self, cache: Cache) -> None:
         self.cache = cache

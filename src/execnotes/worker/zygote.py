@@ -59,7 +59,7 @@ class WorkerSettings:
     style: FigureStyle
 
 
-def environment(base: dict[str, str], threads: int) -> dict[str, str]:
+def worker_variables(base: dict[str, str], threads: int) -> dict[str, str]:
     """The environment a worker (and so every run) sees."""
     fixed = {name: str(threads) for name in _THREAD_VARIABLES}
     # A fixed hash seed: a printed set of strings keeps its order.
@@ -102,7 +102,7 @@ class _Zygote:
         self.ignored: tuple[str, ...] = ()
 
     def warm_up(self) -> None:
-        fixed = environment(dict(os.environ), self.settings.threads)
+        fixed = worker_variables(dict(os.environ), self.settings.threads)
         os.environ.clear()
         os.environ.update(fixed)
         os.chdir(self.settings.root)
