@@ -48,7 +48,7 @@ test-rest:
 test-fast: lint
 	$(PYTEST) -m "not slow and not tiny"
 
-snippets-test: setup
+snippets-test: setup-test
 	$(PYTEST) snippets
 
 bench: setup
