@@ -12,13 +12,17 @@ import hashlib
 import importlib
 import inspect
 import re
+import tomllib
 from importlib import metadata
+from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 
 from execnotes.plugin import internals
 
+ROOT = Path(__file__).resolve().parents[2]
 NAMES = [
     (distribution, target, name)
     for distribution, targets in internals.RELIED_ON.items()
@@ -104,3 +108,17 @@ def test_a_name_that_went_away_is_found_missing() -> None:
     assert not missing(Server, "_epoch")
     assert missing(create, "current_language")
     assert not missing(create, "language")
+
+
+def test_pyproject_bounds_are_the_versions_tested() -> None:
+    """pip installs only versions internals was checked with."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    bounds = {
+        requirement.name: requirement.specifier
+        for requirement in map(Requirement, project["project"]["dependencies"])
+    }
+    for distribution, tested in internals.TESTED.items():
+        assert bounds.get(distribution) == SpecifierSet(",".join(tested)), (
+            f"pyproject.toml bounds {distribution} by "
+            f"{bounds.get(distribution)}, internals.TESTED by {tested}"
+        )
