@@ -21,11 +21,13 @@ serve: setup
 build: setup
 	$(VENV)/mkdocs build --strict
 
-# mypy keeps its cache in .mypy_cache (CI caches it too).
+# mypy keeps its cache in .mypy_cache (CI caches it too); lint-imports
+# checks the layers of execnotes (pyproject.toml, ARCHITECTURE.md).
 lint:
 	$(VENV)/ruff check .
 	$(VENV)/ruff format --check .
 	$(VENV)/mypy
+	$(VENV)/lint-imports
 
 # Everything, as two pytest processes side by side (-O: each one's output
 # in one piece, when it ends): the real site built once and all that reads
@@ -47,7 +49,7 @@ test-rest:
 test-fast: lint
 	$(PYTEST) -m "not slow and not tiny"
 
-snippets-test: setup
+snippets-test: setup-test
 	$(PYTEST) snippets
 
 bench: setup

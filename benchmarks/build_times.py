@@ -186,7 +186,7 @@ def measure_builds(
 ) -> None:
     """Plain, cold and warm builds of one site, with their ratios. Plain and
     warm builds alternate, so that drift in the machine hits both alike."""
-    from execnotes.session import Settings
+    from execnotes.build.runner import Settings
 
     colds = []
     for _ in range(cold_repeat):
@@ -308,9 +308,9 @@ def _entries(folder: Path) -> list[Path]:
 def measure_pool_overhead(runs: int = 200) -> None:
     """Wall time per no-op run through a warm one-worker pool: each run is
     a child forked from the zygote, isolated, tracked and cleaned up."""
-    from execnotes.pool import WorkerPool
-    from execnotes.protocol import FigureStyle, Job
-    from execnotes.zygote import WorkerSettings
+    from execnotes.core.protocol import FigureStyle, Job
+    from execnotes.worker.pool import WorkerPool
+    from execnotes.worker.zygote import WorkerSettings
 
     pool = WorkerPool(
         1, WorkerSettings(str(ROOT), "snippets", 1, FigureStyle())

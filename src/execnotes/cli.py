@@ -21,15 +21,20 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from execnotes import plan as planning
-from execnotes.directives import Probe
-from execnotes.jobs import Build, Result
-from execnotes.merge import merge, record_names
-from execnotes.remote import Remote, RemoteSettings
-from execnotes.session import Runner, Settings
+from execnotes.build import plan as planning
+from execnotes.build.build import Build
+from execnotes.build.results import Result
+from execnotes.build.runner import Runner, Settings
+from execnotes.pages.directives import Probe
+from execnotes.store.merge import merge, record_names
+from execnotes.store.remote import Remote, RemoteSettings
 
-Pages = tuple[list[tuple[str, str, int]], list[tuple[str, str]]]
+if TYPE_CHECKING:
+    # Imported when a command reads the site: `--help` needs no MkDocs.
+    from execnotes.plugin.site import Site
+    from execnotes.plugin.site import SitePages as Pages
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -164,9 +169,9 @@ def _run(
 def _scan(
     runner: Runner, pages: Pages, probe: Probe, only: frozenset[str] | None
 ) -> Build:
-    build = runner.new_build(probe=probe, only=only)
-    build.scan(pages[0])
-    build.scan_notebooks(pages[1])
+    build = Build(runner, probe=probe, only=only)
+    build.scan(pages.markdown)
+    build.scan_notebooks(pages.notebooks)
     return build
 
 
@@ -291,33 +296,14 @@ def _names(build: Build) -> dict[str, str]:
     return {key: result.name for key, result in build.results.items()}
 
 
-def _load(
-    config_file: Path,
-) -> tuple[
-    Settings, tuple[list[tuple[str, str, int]], list[tuple[str, str]]], Probe
-]:
-    """The plugin's settings, the pages MkDocs would build (so that
-    `exclude_docs` and front matter count as in a build) and its notebook
-    pages, and the site's Markdown (so that blocks count exactly where
-    they are rendered)."""
-    from mkdocs.config import load_config
-    from mkdocs.structure.files import get_files
+def _load(config_file: Path) -> Site:
+    """The site of `config_file`, read through the MkDocs layer."""
+    from execnotes.plugin.site import SiteError, load_site
 
-    from execnotes.nbfiles import notebook_sources
-    from execnotes.plugin import (
-        ExecNotesPlugin,
-        MarkdownProbe,
-        markdown_pages,
-        settings_from,
-    )
-
-    config = load_config(config_file=str(config_file))
-    plugin = config.plugins.get("execnotes")
-    if not isinstance(plugin, ExecNotesPlugin):
-        sys.exit(f"{config_file}: the execnotes plugin is not in 'plugins'")
-    files = get_files(config)
-    pages = (markdown_pages(files), notebook_sources(files, config))
-    return settings_from(plugin.config, config), pages, MarkdownProbe(config)
+    try:
+        return load_site(config_file)
+    except SiteError as error:
+        sys.exit(str(error))
 
 
 def _ours(build: Build) -> list[Result]:

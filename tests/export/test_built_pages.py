@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from execnotes.export import Exporter
-from execnotes.symbols import resolve
+from execnotes.source.export import Exporter
+from execnotes.source.symbols import resolve
 from tests.runner.conftest import Site, write_site
 
 SECOND = """\

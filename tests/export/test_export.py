@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from execnotes.export import Exporter, ExportError
-from execnotes.symbols import Snippet, resolve
+from execnotes.source.export import Exporter, ExportError
+from execnotes.source.symbols import Snippet, resolve
 
 MODULES = {
     "__init__.py": '"""A tiny package."""\n',

@@ -11,7 +11,7 @@ import pytest
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-from execnotes.figures import alt_text
+from execnotes.render.figures import alt_text
 
 
 def svg_of(figure: plt.Figure) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from execnotes.jupyter import to_jupyter
+from execnotes.render.jupyter_markdown import to_jupyter
 
 
 def convert(markdown: str, links: dict[str, str] | None = None) -> str:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from execnotes.export import Exporter
-from execnotes.symbols import resolve
+from execnotes.source.export import Exporter
+from execnotes.source.symbols import resolve
 
 DRAWS = """\
 import random

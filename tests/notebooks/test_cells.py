@@ -7,9 +7,8 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 
-from execnotes.capture import CALL_FILENAME
-from execnotes.protocol import CodeCell, Job, Outcome
-from execnotes.session import Runner, Settings
+from execnotes.build.runner import Runner, Settings
+from execnotes.core.protocol import CALL_FILENAME, CodeCell, Job, Outcome
 from tests.runner.conftest import write_site
 
 

@@ -8,9 +8,11 @@ from dataclasses import asdict
 
 import pytest
 
-from execnotes import cells, ipynb, nbhtml
-from execnotes.capture import OutputSink
-from execnotes.protocol import CellResult, CodeCell, Outcome, SchemaError
+from execnotes.core.protocol import CellResult, CodeCell, Outcome, SchemaError
+from execnotes.pages import ipynb
+from execnotes.plugin import notebook_html as nbhtml
+from execnotes.worker import cells
+from execnotes.worker.capture import OutputSink
 from tests.notebooks.conftest import notebook
 
 MARK = b"\0\x1bend-secret"

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from execnotes.xref import notebook_name
+from execnotes.render.xref import notebook_name
 from tests.reader.reader_env import runnable_texts
 from tests.reader.runs import RunnableRuns
 from tests.site.site_helpers import LANGUAGES, code_page_names, page_path

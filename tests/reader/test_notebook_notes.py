@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from execnotes.xref import notebook_name
+from execnotes.render.xref import notebook_name
 from tests.reader.reader_env import (
     WAITS_FOR_RUNS,
     assert_ran_in_reader_kernel,

@@ -15,7 +15,7 @@ import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
-from execnotes.plugin import ExecNotesPlugin
+from execnotes.plugin.hooks import ExecNotesPlugin
 
 MKDOCS_YML = """\
 site_name: tiny

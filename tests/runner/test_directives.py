@@ -11,7 +11,7 @@ import hashlib
 import markdown
 import pytest
 
-from execnotes.directives import Options, ParsedPage, parse_page
+from execnotes.pages.directives import Options, ParsedPage, parse_page
 
 _EXTENSIONS = [
     "admonition",

@@ -245,7 +245,7 @@ def test_a_stray_message_is_dropped() -> None:
     """The pool takes a reply only with the run id it is waiting for."""
     import multiprocessing
 
-    from execnotes.pool import _Slot
+    from execnotes.worker.pool import _Slot
 
     ours, theirs = multiprocessing.Pipe()
     theirs.send(("done", "another-run", "stale"))

@@ -7,7 +7,7 @@ import json
 
 from mkdocs.config import load_config
 
-from execnotes.plugin import ExecNotesPlugin
+from execnotes.plugin.hooks import ExecNotesPlugin
 from tests.runner.conftest import Site, ran
 
 TIMED = '''\

@@ -23,8 +23,8 @@ from pathlib import Path
 import psutil
 import pytest
 
-from execnotes.figures import sanitize_svg
-from execnotes.tracking import UNSEEN
+from execnotes.render.figures import sanitize_svg
+from execnotes.worker.tracking import UNSEEN
 from tests.runner.conftest import Site, entries, mkdocs, ran
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -435,7 +435,7 @@ import json
 import os
 import sys
 
-from execnotes.child import HEADER
+from execnotes.worker.child import HEADER
 
 
 def _run():
@@ -642,10 +642,10 @@ def test_cache_entries_are_bounded_before_they_are_parsed(
 ) -> None:
     """An entry over the bound is skipped without being read whole or
     parsed, and a result over it is not stored."""
-    from execnotes import cache as cache_module
-    from execnotes.cache import Bound, Cache
-    from execnotes.inputs import Inputs
-    from execnotes.protocol import Outcome
+    from execnotes.core.inputs import Inputs
+    from execnotes.core.protocol import Outcome
+    from execnotes.store import cache as cache_module
+    from execnotes.store.cache import Bound, Cache
 
     cache = Cache(
         tmp_path, Inputs(str(tmp_path), {}, []), Bound(max_entry_bytes=1000)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from execnotes.symbols import SymbolError, resolve
+from execnotes.source.symbols import SymbolError, resolve
 from tests.runner.conftest import write_site
 
 

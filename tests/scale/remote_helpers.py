@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from execnotes.protocol import Outcome
-from execnotes.remote import Remote, RemoteSettings
+from execnotes.core.protocol import Outcome
+from execnotes.store.remote import Remote, RemoteSettings
 
 KEY = "cd" * 32
 ENVIRONMENT = "0123456789abcdef"

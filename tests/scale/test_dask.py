@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from execnotes.daskpool import DaskPool
+from execnotes.worker.daskpool import DaskPool
 from tests.reproducible import differences
 from tests.runner.conftest import INDEX, Site, mkdocs, write_site
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from execnotes.merge import NAMES, merge, record_names
-from execnotes.protocol import Outcome
+from execnotes.core.protocol import Outcome
+from execnotes.store.merge import NAMES, merge, record_names
 from tests.runner.conftest import write_site
 from tests.scale.conftest import execnotes
 

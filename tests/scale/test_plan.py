@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from execnotes.plan import (
+from execnotes.build.plan import (
     Job,
     Plan,
     balance,

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from execnotes import fingerprint as fingerprint_module
-from execnotes.fingerprint import fingerprint, matplotlib_config
+from execnotes.store import fingerprint as fingerprint_module
+from execnotes.store.fingerprint import fingerprint, matplotlib_config
 from tests.runner.conftest import write_site
 from tests.scale.conftest import execnotes, ok
 

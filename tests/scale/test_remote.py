@@ -9,7 +9,7 @@ from pathlib import Path
 import fsspec
 import pytest
 
-from execnotes.remote import Remote, RemoteSettings
+from execnotes.store.remote import Remote, RemoteSettings
 from tests.scale.remote_helpers import (
     ENVIRONMENT,
     INPUTS,
@@ -70,7 +70,7 @@ def test_a_corrupt_blob_is_one_warning_and_a_miss(
     for path in fs.find(f"{memory}/blobs"):
         fs.pipe_file(path, b"<svg>tampered</svg>")
     reader = remote(fs, memory, "read")
-    with caplog.at_level(logging.INFO, "execnotes.remote"):
+    with caplog.at_level(logging.INFO, "execnotes.store.remote"):
         assert reader.fetch(KEY, always) is None
         assert reader.fetch(KEY, always) is None
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
@@ -108,7 +108,7 @@ def test_file_url_and_an_unreachable_remote(
     assert remote(fs, url, "read").fetch(KEY, always) == outcome()
     (tmp_path / "a-file").write_text("")
     broken = remote(fs, (tmp_path / "a-file" / "below").as_uri(), "read")
-    with caplog.at_level(logging.WARNING, "execnotes.remote"):
+    with caplog.at_level(logging.WARNING, "execnotes.store.remote"):
         assert broken.fetch(KEY, always) is None
     assert broken.offline
     assert len(caplog.records) == 1

@@ -23,7 +23,7 @@ import pytest
 from bs4 import BeautifulSoup
 from playwright.sync_api import Browser, Page
 
-from execnotes.xref import notebook_name
+from execnotes.render.xref import notebook_name
 from tests.site.browsing import (
     logged_context,
     logged_page,

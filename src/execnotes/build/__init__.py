@@ -1,0 +1,3 @@
+"""One build: the long-lived `Runner`, the `Build` of pages and runs,
+notebook runs, and the plan that splits a build into shards.
+"""

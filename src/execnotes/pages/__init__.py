@@ -1,0 +1,3 @@
+"""Reading pages: the directives of a Markdown page, their options, and
+notebook pages (.ipynb).
+"""

@@ -1,0 +1,3 @@
+"""What a reader sees: pages rendered from results, figures, reports,
+cross-references, and the notebooks and downloads made from pages.
+"""
