@@ -41,7 +41,7 @@ def adam(params, states, lr, t, batch_size, beta1=0.9, beta2=0.999, eps=1e-8):
 def adam_folded(params, states, lr, t, batch_size, beta1=0.9, beta2=0.999):
     """Adam's step t as MXNet computes it: the bias correction folded into
     the step size, the betas in float32 like the arrays, eps after."""
-    lr_t = lr * math.sqrt(1 - beta2**t) / (1 - beta1**t)
+    lr_t = lr * (math.sqrt(1 - beta2**t) / (1 - beta1**t))
     beta1, beta2 = np.float32(beta1), np.float32(beta2)
     for param, (v, s) in zip(params, states, strict=True):
         g = param.grad / batch_size
