@@ -106,7 +106,12 @@ def show_adam_docstring():
     print("docstring:", line)
     print(f"factor at t=1, as documented: {documented:.4g}")
     print(f"factor at t=1, as computed:   {computed:.4g}")
-    return {"line": line, "documented": documented, "computed": computed}
+    return {
+        "line": line,
+        "documented": documented,
+        "computed": computed,
+        "ratio": documented / computed,
+    }
 
 
 def lr_curve(scheduler, num_updates):
@@ -246,16 +251,23 @@ def show_schedule_curves():
         print(name, "test accuracy by epoch:")
         print(np.round(histories[name]["test_acc"], 3))
     plot_histories(histories)
-    constant, _, scheduled = histories.values()
+    constant, small, scheduled = histories.values()
+    first = drop_epochs[0]
     return {
         "num_train": num_train,
         "num_epochs": num_epochs,
         "lr": lr,
         "batch_size": batch_size,
+        "first_drop": drop_epochs[0],
+        "second_drop": drop_epochs[1],
+        "first_update": drop_epochs[0] * len(train_iter),
+        "second_update": drop_epochs[1] * len(train_iter),
         "num_batches": len(train_iter),
         "last": 3,
-        "same_start": constant["train_loss"][:4]
-        == scheduled["train_loss"][:4],
+        "loss_before": scheduled["train_loss"][first - 1],
+        "loss_after": scheduled["train_loss"][first],
+        "constant_after": constant["train_loss"][first],
+        "small_acc": small["test_acc"][-1],
         **schedule_summary(constant, scheduled, last=3),
     }
 

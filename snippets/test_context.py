@@ -161,6 +161,9 @@ def test_an_invalid_operation_raises_only_where_it_is_read():
     X = nd.random.normal(0, -1, shape=(2, 2))  # no error here
     with pytest.raises(mx.base.MXNetError, match=SCALE_ERROR):
         X.wait_to_read()
+    x = nd.random.normal(0, -1, shape=(1,))
+    with pytest.raises(mx.base.MXNetError, match=SCALE_ERROR):
+        x.asscalar()
 
 
 def test_nd_waitall_also_raises_the_pending_error():

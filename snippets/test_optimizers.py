@@ -3,6 +3,7 @@ compute, against Adam from scratch and the schedules the page draws."""
 
 import inspect
 import math
+import warnings
 
 import matplotlib.pyplot as plt
 import mxnet as mx
@@ -133,8 +134,11 @@ def test_trainer_steps_count_updates_for_the_scheduler():
 
 
 def test_adam_overwrites_the_schedulers_base_lr(capsys):
-    """Adam's default learning_rate 0.001 wins, with a printed message."""
-    assert show_adam_default_lr() == {"sgd": 0.5, "adam": 0.001}
+    """Adam's default learning_rate 0.001 wins, with a printed message
+    that is not a Python warning (a warnings filter never sees it)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert show_adam_default_lr() == {"sgd": 0.5, "adam": 0.001}
     assert "has been overwritten by ``learning_rate``" in (
         capsys.readouterr().out
     )
@@ -205,3 +209,17 @@ def test_textbook_adam_moves_like_trainer_within_rounding():
     """Over 10 steps the textbook form stays within 1e-5 of Trainer, yet
     far from adam_folded's agreement: the float32 betas explain it."""
     assert 2**-22 * 10 < adam_run(adam, 10) < 1e-5
+
+
+def test_a_schedule_equals_the_constant_rate_until_its_first_drop(
+    small_iters,
+):
+    """Same seed, same rate until the drop: the first epochs coincide."""
+    train_iter, test_iter = small_iters
+    constant = train_mlp(
+        train_iter, test_iter, 2, "sgd", {"learning_rate": 0.5}
+    )
+    hyper = epoch_schedule(0.5, [1], len(train_iter))
+    scheduled = train_mlp(train_iter, test_iter, 2, "sgd", hyper)
+    assert scheduled["train_loss"][0] == constant["train_loss"][0]
+    assert scheduled["train_loss"][1] != constant["train_loss"][1]
