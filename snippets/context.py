@@ -140,25 +140,26 @@ def train_on_gpus(train_iter, test_iter, num_epochs, lr, num_gpus):
     return train_parallel(train_iter, test_iter, num_epochs, lr, ctx)
 
 
-def fashion_iters(num_train, batch_size):
-    """The first num_train training images, and the whole test set."""
+def fashion_iters(num_train, batch_size, num_test=None):
+    """The first num_train training and num_test (all) test images."""
     iters = []
-    for train, n in ((True, num_train), (False, None)):
+    for train, n in ((True, num_train), (False, num_test)):
         X, y = transform(*read_fashion_mnist(train))
         iters.append(ArrayLoader(X[:n], y[:n], batch_size, shuffle=train))
     return iters
 
 
 def show_train_parallel():
-    """An MLP trained on two CPU contexts, on 10,000 training images."""
-    num_train, batch_size, num_epochs, lr = 10000, 256, 5, 0.1
-    train_iter, test_iter = fashion_iters(num_train, batch_size)
+    """An MLP trained on two CPU contexts, on 8,000 training images."""
+    num_train, num_test, batch_size, num_epochs, lr = 8000, 5000, 256, 3, 0.1
+    train_iter, test_iter = fashion_iters(num_train, batch_size, num_test)
     ctx = [mx.cpu(0), mx.cpu(1)]
     test_acc = train_parallel(train_iter, test_iter, num_epochs, lr, ctx)
     for epoch, acc in enumerate(test_acc, 1):
         print(f"epoch {epoch}: test accuracy {acc:.3f}")
     return {
         "num_train": num_train,
+        "num_test": num_test,
         "num_epochs": num_epochs,
         "test_acc": test_acc[-1],
     }

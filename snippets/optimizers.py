@@ -232,14 +232,14 @@ def schedule_summary(constant, scheduled, last):
 
 
 def show_schedule_curves():
-    """An MLP on 10,000 images: lr 0.5, lr 0.05, and 0.5 with two drops."""
-    num_train, batch_size, num_epochs, lr = 10000, 256, 10, 0.5
-    drop_epochs = [4, 7]
-    train_iter, test_iter = fashion_iters(num_train, batch_size)
+    """An MLP on 8,000 images: lr 0.5, lr 0.05, and 0.5 with two drops."""
+    num_train, num_test, batch_size, num_epochs, lr = 8000, 5000, 256, 8, 0.5
+    drop_epochs = [4, 6]
+    train_iter, test_iter = fashion_iters(num_train, batch_size, num_test)
     runs = {
         f"lr {lr}": {"learning_rate": lr},
         f"lr {lr / 10}": {"learning_rate": lr / 10},
-        f"lr {lr}, / 10 after epochs 4, 7": epoch_schedule(
+        f"lr {lr}, / 10 after epochs 4, 6": epoch_schedule(
             lr, drop_epochs, len(train_iter)
         ),
     }
@@ -255,6 +255,7 @@ def show_schedule_curves():
     first = drop_epochs[0]
     return {
         "num_train": num_train,
+        "num_test": num_test,
         "num_epochs": num_epochs,
         "lr": lr,
         "batch_size": batch_size,
@@ -283,9 +284,9 @@ def show_stateful_exercise():
 
 
 def show_adam_curve_exercise():
-    """Exercise: Adam at its default lr on the same 10,000 images."""
-    num_train, batch_size, num_epochs = 10000, 256, 10
-    train_iter, test_iter = fashion_iters(num_train, batch_size)
+    """Exercise: Adam at its default lr on the same 8,000 images."""
+    num_train, num_test, batch_size, num_epochs = 8000, 5000, 256, 8
+    train_iter, test_iter = fashion_iters(num_train, batch_size, num_test)
     history = train_mlp(
         train_iter, test_iter, num_epochs, "adam", {"learning_rate": 0.001}
     )
