@@ -220,8 +220,9 @@ def show_uneven_exercise():
         error = str(err)
         print("ValueError:", error)
     parts = gluon.utils.split_and_load(X, ctx, even_split=False)
-    print("even_split=False:", [part.shape[0] for part in parts])
-    return {"error": error, "sizes": [part.shape[0] for part in parts]}
+    first, second = (part.shape[0] for part in parts)
+    print("even_split=False:", first, "and", second, "examples")
+    return {"error": error, "first": first, "second": second}
 
 
 def show_print_exercise():

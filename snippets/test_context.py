@@ -96,7 +96,7 @@ def test_uneven_split_needs_even_split_false():
     """5 examples over 2 contexts: ValueError by default; 3 + 2 allowed."""
     out = show_uneven_exercise()
     assert "cannot be evenly split into 2 slices" in out["error"]
-    assert out["sizes"] == [3, 2]
+    assert (out["first"], out["second"]) == (3, 2)
 
 
 def test_two_contexts_train_the_same_parameters_as_one():
