@@ -237,3 +237,53 @@ def test_each_language_quotes_its_own_phrases(path):
 def test_no_inline_value_inside_a_code_span(path):
     """`{{ ... }}` is shown as typed: a code span keeps its braces."""
     assert "`{{" not in path.read_text(encoding="utf-8"), path.name
+
+
+def run_blocks(text, kind="run"):
+    """The {kind} blocks of a page: (target, body) pairs."""
+    pattern = r"```\{" + kind + r"\} (\S+)\n(.*?)```"
+    return re.findall(pattern, text, re.S)
+
+
+@pytest.mark.parametrize("name", ["context.en.md", "context.md"])
+def test_context_page_marks_timings_and_runs_no_gpu_code(name):
+    """context: timings marked varying; the GPU code is shown, not run."""
+    text = page(name)
+    runs = dict(run_blocks(text))
+    assert "varies: true" in runs["snippets.context.show_async_timing"]
+    assert all(
+        "varies" not in body
+        for target, body in runs.items()
+        if not target.endswith("show_async_timing")
+    )
+    assert not any("gpu" in target for target in runs)
+    shown = [target for target, _ in run_blocks(text, "show")]
+    assert "snippets.context.train_on_gpus" in shown
+    assert '!!! note "' in text.split("\n## ", 1)[0]  # CPU only, said first
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        f"{note}{lang}.md"
+        for note in ("context", "optimizers")
+        for lang in ("", ".en")
+    ],
+)
+def test_new_chapters_answer_every_exercise(name):
+    """context, optimizers: every exercise has a folded, run solution."""
+    chunks = exercise_chunks(page(name))
+    assert len(chunks) == 3
+    for chunk in chunks:
+        assert '??? success "' in chunk, chunk[:60]
+        assert "```{run} snippets." in chunk, chunk[:60]
+
+
+@pytest.mark.parametrize("name", ["optimizers.en.md", "optimizers.md"])
+def test_optimizers_page_reads_drops_and_comparisons_from_the_run(name):
+    """optimizers: update numbers and higher/lower words come from the run."""
+    text = page(name)
+    for key in ("first_update", "second_update", "acc_", "spread_"):
+        assert f'show_schedule_curves["{key}' in text, key
+    assert "160" not in text
+    assert "280" not in text
