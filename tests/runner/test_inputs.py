@@ -63,6 +63,18 @@ def show_parameters():
     print("weight", net.weight.data().asnumpy().tolist())
 
 
+def show_imports():
+    """Rebuild an exported model (graph and parameters read natively)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        net = mx.gluon.SymbolBlock.imports(
+            "dense-symbol.json", ["data"], "dense-0000.params"
+        )
+    print("output", net(mx.nd.ones((1, 2))).asnumpy().tolist())
+
+
 def show_style():
     """Draw with a style file of the project."""
     plt.style.use("plot.mplstyle")
@@ -97,6 +109,21 @@ def _save_dense(site: Site, weight: list[float]) -> None:
     net.initialize()
     net.weight.set_data(mx.nd.array([weight]))
     net.save_parameters(str(site.root / "dense.params"))
+
+
+def _export_dense(site: Site, weight: list[float]) -> None:
+    import mxnet as mx
+    from mxnet.gluon import nn
+
+    # Fixed prefixes: the files' names do not depend on earlier blocks.
+    net = nn.HybridSequential(prefix="net_")
+    with net.name_scope():
+        net.add(nn.Dense(1, in_units=2, prefix="dense_"))
+    net.initialize(mx.init.Zero())
+    net[0].weight.set_data(mx.nd.array([weight]))
+    net.hybridize()
+    net(mx.nd.ones((1, 2)))
+    net.export(str(site.root / "dense"))
 
 
 Change = Callable[[Site], None]
@@ -159,6 +186,14 @@ CASES: dict[str, tuple[str, Change, Change, Change, str, str]] = {
         lambda site: _save_dense(site, [1.0, 2.0]),
         "weight [[1.0, 2.0]]",
         "weight [[3.0, 4.0]]",
+    ),
+    "native-symbolblock-imports": (
+        "show_imports",
+        lambda site: _export_dense(site, [1.0, 2.0]),
+        lambda site: _export_dense(site, [3.0, 4.0]),
+        lambda site: _export_dense(site, [1.0, 2.0]),
+        "output [[3.0]]",
+        "output [[7.0]]",
     ),
     "matplotlib-style-file": (
         "show_style",
