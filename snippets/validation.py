@@ -18,6 +18,7 @@ from snippets.initialization import mlp
 from snippets.metrics import evaluate_accuracy
 from snippets.mlp import ArrayLoader
 from snippets.phrases import comparison
+from snippets.sweep import count_rises
 from snippets.training import mean_loss, train_epoch
 
 # A subset small enough to overfit in seconds: the first NUM_TRAIN training
@@ -136,6 +137,8 @@ def show_early_stopping():
         "best_valid_loss": history["valid_loss"][best - 1],
         "valid_acc": history["valid_acc"][best - 1],
         "last_valid_loss": history["valid_loss"][-1],
+        "rises": count_rises(history["valid_loss"]),
+        "past_best": stopped - best,
         "test_acc": test_acc,
         **HYPER,
     }
