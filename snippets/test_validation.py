@@ -1,11 +1,15 @@
 """Tests for snippets.validation: the split, early stopping and K-fold."""
 
+import pathlib
+
 import mxnet as mx
 import pytest
 from mxnet import nd
 
 from snippets.fashion_mnist import read_fashion_mnist
 from snippets.validation import (
+    NUM_TRAIN,
+    NUM_VALID,
     Trial,
     early_stopping,
     fold_scores,
@@ -13,6 +17,7 @@ from snippets.validation import (
     load_data,
     show_folds_of_ten,
     show_optimism,
+    show_split,
 )
 
 HYPER = {"num_hiddens": 16, "lr": 0.1, "batch_size": 50}
@@ -84,6 +89,7 @@ def test_early_stopping_waits_patience_epochs_and_goes_back_to_the_best():
     )
     assert best == 4
     assert len(history["valid_loss"]) == 6  # epochs 5 and 6 did not improve
+    assert history["valid_loss"][-1] >= history["valid_loss"][best - 1]
     assert trial.net.loaded == 4
     never_better = FakeTrial([1.0] * 5)
     _, best = early_stopping(
@@ -135,3 +141,19 @@ def test_choosing_the_best_of_many_on_one_test_set_is_optimistic():
     assert out["one"] == pytest.approx(out["true_acc"], abs=0.002)
     assert out["best"] > out["true_acc"] + 0.01
     assert out["above"] > 0.95
+
+
+def test_the_validation_part_holds_every_class():
+    """validation page: the last training images are not of one class."""
+    out = show_split()
+    assert out["fewest"] > 0
+    assert (out["num_train"], out["num_valid"]) == (NUM_TRAIN, NUM_VALID)
+
+
+def test_the_notes_that_choose_point_to_the_validation_note():
+    """mlp's best epoch, overfitting's lambda and dropout's p link here."""
+    docs = pathlib.Path(__file__).parent.parent / "docs"
+    for name in ("mlp", "overfitting", "dropout"):
+        for lang in ("", ".en"):
+            text = (docs / f"{name}{lang}.md").read_text(encoding="utf-8")
+            assert "(validation.md)" in text, f"{name}{lang}.md"
