@@ -5,6 +5,7 @@ from __future__ import annotations
 import glob
 import hashlib
 import json
+import logging
 import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
@@ -15,13 +16,14 @@ from execnotes import nbjobs, symbols
 from execnotes.cache import Memo, job_key
 from execnotes.capture import CALL_FILENAME
 from execnotes.directives import Directive, ParsedPage, Probe, parse_page
-from execnotes.inputs import name_of
+from execnotes.inputs import CHANGED, name_of
 from execnotes.protocol import Job, Outcome, Problem
 
 if TYPE_CHECKING:
     from execnotes.session import Runner
 
 T = TypeVar("T")
+log = logging.getLogger("execnotes.jobs")
 
 
 class Counts(NamedTuple):
@@ -392,8 +394,35 @@ class Build:
         self.wait_all()
         if self.runner.settings.frozen or not self.execute:
             return 0
+        self.warn_overtaken()
         self.record_durations()
         return self.runner.cache.prune()
+
+    def warn_overtaken(self) -> None:
+        """Warn about each result whose input another run of this build
+        changed after it was read (a block loads a file that another
+        block writes): runs are not ordered, so the page may show what
+        the file held before. Measured afresh once every run is over;
+        the next build runs the reader again, on the new content."""
+        inputs = self.runner.inputs
+        inputs.forget()
+        for result in self.results.values():
+            outcome = result.outcome
+            if outcome.status != "ok":
+                continue
+            changed = [
+                key
+                for key, state in outcome.inputs.items()
+                if state != CHANGED and inputs.state(key) != state
+            ]
+            if changed:
+                log.warning(
+                    "execnotes: %s read %s, which another run of this build "
+                    "changed afterwards; the page may show the result for "
+                    "the old content, and the next build runs it again",
+                    result.name,
+                    changed[0].partition(":")[2] or changed[0],
+                )
 
     def record_durations(self) -> None:
         """Note how long this build's runs took: the hint by which later

@@ -327,3 +327,61 @@ def test_user_style_library_is_part_of_the_environment(
 def _subprocess_build_html(site: Site, config: Path) -> str:
     _subprocess_build(site, MPLCONFIGDIR=str(config))
     return site.html()
+
+
+WRITER = '''\
+import mxnet as mx
+
+from snippets.value import VALUE
+
+
+def show_write():
+    """Save an array into the project (native code writes it)."""
+    mx.nd.save("model.nd", [mx.nd.array([VALUE])])
+    print("wrote", VALUE)
+'''
+
+READER = '''\
+import mxnet as mx
+
+
+def show_read():
+    """Load the array that show_write saved (native code reads it)."""
+    print("read", mx.nd.load("model.nd")[0].asnumpy().tolist())
+'''
+
+
+def _outputs(site: Site) -> list[str]:
+    site.build()
+    assert site.plugin is not None
+    assert site.plugin.last_build is not None
+    results = site.plugin.last_build.results.values()
+    return sorted(result.outcome.output.strip() for result in results)
+
+
+def test_a_file_one_block_writes_and_another_loads(site: Site) -> None:
+    """Runs are not ordered: when a run rewrites a file whose reader was
+    served from the cache, the build warns, and the next build runs the
+    reader again on the new content (then nothing runs)."""
+    site.write("snippets/value.py", "VALUE = 1.0\n")
+    site.write("snippets/writer.py", WRITER)
+    site.write("snippets/reader.py", READER)
+    site.write(
+        "docs/index.md",
+        "```{run} snippets.writer.show_write\n```\n\n"
+        "```{run} snippets.reader.show_read\n```\n",
+    )
+    assert _outputs(site) == ["read [1.0]", "wrote 1.0"]
+    assert _outputs(site) == ["read [1.0]", "wrote 1.0"]
+    assert ran(site) == 0
+    assert not site.warnings
+    site.write("snippets/value.py", "VALUE = 2.0\n")
+    assert _outputs(site) == ["read [1.0]", "wrote 2.0"]
+    [warning] = site.warnings
+    assert "snippets.reader.show_read read model.nd" in warning
+    assert "the next build runs it again" in warning
+    assert _outputs(site) == ["read [2.0]", "wrote 2.0"]
+    assert ran(site) == 1
+    assert _outputs(site) == ["read [2.0]", "wrote 2.0"]
+    assert ran(site) == 0
+    assert len(site.warnings) == 1
