@@ -399,16 +399,20 @@ class Build:
         return self.runner.cache.prune()
 
     def warn_overtaken(self) -> None:
-        """Warn about each result whose input another run of this build
-        changed after it was read (a block loads a file that another
-        block writes): runs are not ordered, so the page may show what
-        the file held before. Measured afresh once every run is over;
-        the next build runs the reader again, on the new content."""
+        """Warn about each result taken from a cache whose input a run of
+        this build then changed (a block loads a file that another block
+        writes): the page shows the result for what the file held before.
+        Measured afresh once every run is over; the next build runs the
+        reader again, on the new content. (A result that ran may have
+        changed its own inputs, which is no warning: see tracking.)"""
         inputs = self.runner.inputs
         inputs.forget()
         for result in self.results.values():
             outcome = result.outcome
-            if outcome.status != "ok":
+            if (
+                result.source not in ("cache", "remote")
+                or outcome.status != "ok"
+            ):
                 continue
             changed = [
                 key
@@ -417,9 +421,10 @@ class Build:
             ]
             if changed:
                 log.warning(
-                    "execnotes: %s read %s, which another run of this build "
-                    "changed afterwards; the page may show the result for "
-                    "the old content, and the next build runs it again",
+                    "execnotes: %s came from the cache, but %s changed "
+                    "during this build (did another block write it?); the "
+                    "page shows the result for the old content, and the "
+                    "next build runs it again",
                     result.name,
                     changed[0].partition(":")[2] or changed[0],
                 )
