@@ -63,6 +63,18 @@ def show_parameters():
     print("weight", net.weight.data().asnumpy().tolist())
 
 
+def show_imports():
+    """Rebuild an exported model (graph and parameters read natively)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        net = mx.gluon.SymbolBlock.imports(
+            "dense-symbol.json", ["data"], "dense-0000.params"
+        )
+    print("output", net(mx.nd.ones((1, 2))).asnumpy().tolist())
+
+
 def show_style():
     """Draw with a style file of the project."""
     plt.style.use("plot.mplstyle")
@@ -97,6 +109,21 @@ def _save_dense(site: Site, weight: list[float]) -> None:
     net.initialize()
     net.weight.set_data(mx.nd.array([weight]))
     net.save_parameters(str(site.root / "dense.params"))
+
+
+def _export_dense(site: Site, weight: list[float]) -> None:
+    import mxnet as mx
+    from mxnet.gluon import nn
+
+    # Fixed prefixes: the files' names do not depend on earlier blocks.
+    net = nn.HybridSequential(prefix="net_")
+    with net.name_scope():
+        net.add(nn.Dense(1, in_units=2, prefix="dense_"))
+    net.initialize(mx.init.Zero())
+    net[0].weight.set_data(mx.nd.array([weight]))
+    net.hybridize()
+    net(mx.nd.ones((1, 2)))
+    net.export(str(site.root / "dense"))
 
 
 Change = Callable[[Site], None]
@@ -159,6 +186,14 @@ CASES: dict[str, tuple[str, Change, Change, Change, str, str]] = {
         lambda site: _save_dense(site, [1.0, 2.0]),
         "weight [[1.0, 2.0]]",
         "weight [[3.0, 4.0]]",
+    ),
+    "native-symbolblock-imports": (
+        "show_imports",
+        lambda site: _export_dense(site, [1.0, 2.0]),
+        lambda site: _export_dense(site, [3.0, 4.0]),
+        lambda site: _export_dense(site, [1.0, 2.0]),
+        "output [[3.0]]",
+        "output [[7.0]]",
     ),
     "matplotlib-style-file": (
         "show_style",
@@ -292,3 +327,64 @@ def test_user_style_library_is_part_of_the_environment(
 def _subprocess_build_html(site: Site, config: Path) -> str:
     _subprocess_build(site, MPLCONFIGDIR=str(config))
     return site.html()
+
+
+WRITER = '''\
+import mxnet as mx
+
+from snippets.value import VALUE
+
+
+def show_write():
+    """Save an array into the project (native code writes it)."""
+    mx.nd.save("model.nd", [mx.nd.array([VALUE])])
+    print("wrote", VALUE)
+'''
+
+READER = '''\
+import mxnet as mx
+
+
+def show_read():
+    """Load the array that show_write saved (native code reads it)."""
+    print("read", mx.nd.load("model.nd")[0].asnumpy().tolist())
+'''
+
+
+def _outputs(site: Site) -> list[str]:
+    site.build()
+    assert site.plugin is not None
+    assert site.plugin.last_build is not None
+    results = site.plugin.last_build.results.values()
+    return sorted(result.outcome.output.strip() for result in results)
+
+
+def test_a_file_one_block_writes_and_another_loads(site: Site) -> None:
+    """Runs are not ordered: when a run rewrites a file whose reader was
+    served from the cache, the build warns, and the next build runs the
+    reader again on the new content (then nothing runs). Pages list
+    the writer first: with one worker, it runs first on a cold cache."""
+    site.write("snippets/value.py", "VALUE = 1.0\n")
+    site.write("snippets/writer.py", WRITER)
+    site.write("snippets/reader.py", READER)
+    site.write(
+        "docs/index.md",
+        "```{run} snippets.writer.show_write\n```\n\n"
+        "```{run} snippets.reader.show_read\n```\n",
+    )
+    assert _outputs(site) == ["read [1.0]", "wrote 1.0"]
+    assert _outputs(site) == ["read [1.0]", "wrote 1.0"]
+    assert ran(site) == 0
+    assert not site.warnings
+    site.write("snippets/value.py", "VALUE = 2.0\n")
+    assert _outputs(site) == ["read [1.0]", "wrote 2.0"]
+    [warning] = site.warnings
+    assert "snippets.reader.show_read came from the cache, but model.nd" in (
+        warning
+    )
+    assert "the next build runs it again" in warning
+    assert _outputs(site) == ["read [2.0]", "wrote 2.0"]
+    assert ran(site) == 1
+    assert _outputs(site) == ["read [2.0]", "wrote 2.0"]
+    assert ran(site) == 0
+    assert len(site.warnings) == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import glob
 import hashlib
 import json
+import logging
 import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
@@ -14,7 +15,7 @@ from typing import Any, NamedTuple, TypeVar, cast
 from execnotes.build.notebook_runs import NotebookRun, notebook_job, run_name
 from execnotes.build.results import Result, Use
 from execnotes.build.runner import Runner
-from execnotes.core.inputs import name_of
+from execnotes.core.inputs import CHANGED, name_of
 from execnotes.core.protocol import (
     CALL_FILENAME,
     CodePart,
@@ -39,6 +40,7 @@ from execnotes.source import symbols
 from execnotes.store.cache import PlaceFiles, job_key
 
 T = TypeVar("T")
+log = logging.getLogger("execnotes.build.build")
 
 
 class Counts(NamedTuple):
@@ -409,8 +411,40 @@ class Build:
         self.wait_all()
         if self.runner.settings.frozen or not self.execute:
             return 0
+        self.warn_overtaken()
         self.record_durations()
         return self.runner.cache.prune()
+
+    def warn_overtaken(self) -> None:
+        """Warn about each result taken from a cache whose input a run of
+        this build then changed (a block loads a file that another block
+        writes): the page shows the result for what the file held before.
+        Measured afresh once every run is over; the next build runs the
+        reader again, on the new content. (A result that ran may have
+        changed its own inputs, which is no warning: see tracking.)"""
+        inputs = self.runner.inputs
+        inputs.forget()
+        for result in self.results.values():
+            outcome = result.outcome
+            if (
+                result.source not in ("cache", "remote")
+                or outcome.status != "ok"
+            ):
+                continue
+            changed = [
+                key
+                for key, state in outcome.inputs.items()
+                if state != CHANGED and inputs.state(key) != state
+            ]
+            if changed:
+                log.warning(
+                    "execnotes: %s came from the cache, but %s changed "
+                    "during this build (did another block write it?); the "
+                    "page shows the result for the old content, and the "
+                    "next build runs it again",
+                    result.name,
+                    changed[0].partition(":")[2] or changed[0],
+                )
 
     def record_durations(self) -> None:
         """Note how long this build's runs took: the hint by which later
