@@ -23,7 +23,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 from mkdocs.utils.meta import get_data
 
-from execnotes import adapter, nbfiles
+from execnotes import adapter, nbfiles, profiles
 from execnotes.cache import Bound
 from execnotes.export import Exporter
 from execnotes.figures import sanitize_svg
@@ -78,6 +78,10 @@ class ExecNotesConfig(base.Config):
     scheduler = c.Type(str, default="")
     """With `executor: dask`: a scheduler address; empty starts a local
     cluster."""
+    framework = c.Choice(profiles.CHOICES, default="auto")
+    """Libraries the workers import before their first run (see
+    execnotes.profiles): `mxnet`, `python` (only those the snippets
+    import), or `auto` (`mxnet` if the snippets import it)."""
 
 
 class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
@@ -572,6 +576,7 @@ def settings_from(options: ExecNotesConfig, config: MkDocsConfig) -> Settings:
         remote=_remote(options),
         executor=options.executor,
         scheduler=options.scheduler,
+        framework=options.framework,
     )
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
 
-from execnotes import fingerprint, symbols
+from execnotes import fingerprint, profiles, symbols
 from execnotes.cache import Bound, Cache, Durations, environment
 from execnotes.directives import Probe
 from execnotes.export import Exporter
@@ -56,6 +56,7 @@ class Settings:
     remote: RemoteSettings = field(default_factory=RemoteSettings)
     executor: str = "local"
     scheduler: str = ""
+    framework: str = "auto"
 
     @property
     def worker_count(self) -> int:
@@ -111,6 +112,9 @@ class Runner:
             settings.package,
             settings.threads,
             settings.style,
+            profiles.choose(
+                settings.framework, settings.root / settings.package
+            ),
         )
         if settings.executor != "dask":
             return WorkerPool(settings.worker_count, worker, warm=warm)
