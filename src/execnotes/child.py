@@ -117,6 +117,7 @@ def _preparation(run: Run, recorder: Recorder) -> profiles.Preparation:
         read=recorder.read,
         wrote=recorder.wrote,
         ignore=recorder.ignore,
+        installed=recorder.installed,
     )
 
 

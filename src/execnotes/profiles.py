@@ -12,7 +12,8 @@ never what a run sees, so results do not depend on it.
 
 - `mxnet` preloads MXNet, NumPy and matplotlib and draws a warm-up figure
   (the notes, where almost every run uses all three);
-- `python` preloads only the known libraries the snippets import;
+- `python` preloads NumPy and matplotlib if the snippets import them,
+  never MXNet;
 - `auto` (the default) is `mxnet` when a module of the snippets package
   imports mxnet, `python` otherwise.
 
@@ -30,6 +31,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -81,6 +83,9 @@ class Preparation:
     wrote: Note
     ignore: Callable[[str], None]
     """Adds a folder whose files are the environment's, not inputs."""
+    installed: Callable[[str | None], AbstractContextManager[None]]
+    """Loads a library from a file (an origin) of the installation
+    untracked, as the zygote does."""
 
 
 @dataclass(frozen=True)
@@ -107,10 +112,14 @@ class Profile:
     name: str
     warm: tuple[str, ...]
     """Known libraries (`LIBRARIES`) to import, in order."""
+    grows: tuple[str, ...] = ()
+    """Known libraries to import too if the snippets import them."""
 
     def with_imports(self, imported: Iterable[str]) -> Profile:
-        """This profile, also preloading the known libraries `imported`."""
-        extra = [m for m in LIBRARIES if m in imported and m not in self.warm]
+        """This profile, also preloading what it `grows` by that the
+        snippets import."""
+        names = set(imported)
+        extra = tuple(m for m in self.grows if m in names)
         return Profile(self.name, (*self.warm, *extra))
 
 
@@ -223,7 +232,8 @@ PROFILES = {
     profile.name: profile
     for profile in (
         Profile("mxnet", ("numpy", "matplotlib", "mxnet")),
-        Profile("python", ()),
+        # MXNet costs 1.5 s and 140 MB a worker: never preloaded here.
+        Profile("python", (), grows=("numpy", "matplotlib")),
     )
 }
 """The profiles a site may choose with the plugin's `framework` option."""
@@ -351,8 +361,11 @@ class _Prepared(importlib.abc.Loader):
         return self.loader.create_module(spec)
 
     def exec_module(self, module: ModuleType) -> None:
-        self.loader.exec_module(module)
-        self.hook.loaded(self.library, module)
+        spec = module.__spec__
+        origin = None if spec is None else spec.origin
+        with self.hook.preparation.installed(origin):
+            self.loader.exec_module(module)
+            self.hook.loaded(self.library, module)
 
     def __getattr__(self, name: str) -> Any:
         # get_filename, get_data, is_package, ... of the real loader.

@@ -97,6 +97,20 @@ class Recorder:
         that loaded during the run: its own files and caches)."""
         self.ignored += (folder.rstrip(os.sep) + os.sep,)
 
+    @contextlib.contextmanager
+    def installed(self, origin: str | None) -> Iterator[None]:
+        """Load a library from the installation (its file at `origin`)
+        untracked, as a worker that preloads it does: the fingerprint's
+        versions cover it. One from anywhere else is tracked as usual."""
+        if origin is None or not self._ignored(os.path.abspath(origin)):
+            yield
+            return
+        active, self.active = self.active, False
+        try:
+            yield
+        finally:
+            self.active = active
+
     # -- what the hooks report ----------------------------------------
     def audit(self, event: str, args: tuple[Any, ...]) -> None:
         """Python's audit hook (installed once, in the child)."""
