@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from execnotes import profiles
-from tests.runner.conftest import Site, ran, with_gluon_state
-from tests.runner.test_inputs import CASES, READERS, _build_page
+from tests.runner.conftest import Site, with_gluon_state
+from tests.runner.test_inputs import READERS, check_case
 
 PROBE = '''\
 import sys
@@ -130,14 +130,7 @@ def test_a_library_loaded_by_the_run_is_seeded_and_styled(
 def test_a_library_loaded_by_the_run_is_tracked(site: Site, case: str) -> None:
     """With the light profile, MXNet's native reads (and a matplotlib
     style file) of a run that imports them are inputs: a change runs it
-    again."""
+    again, and a revert is a hit."""
     _choose(site, "python")
     site.write("snippets/readers.py", READERS)
-    snippet, set_up, change, _, before, after = CASES[case]
-    set_up(site)
-    assert _build_page(site, snippet) == before
-    assert _build_page(site, snippet) == before
-    assert ran(site) == 0
-    change(site)
-    assert _build_page(site, snippet) == after
-    assert ran(site) == 1
+    check_case(site, case)
