@@ -9,6 +9,9 @@ from pathlib import Path
 import pytest
 
 from execnotes import profiles
+from execnotes.pool import WorkerPool
+from execnotes.protocol import FigureStyle, Job
+from execnotes.zygote import WorkerSettings
 from tests.runner.conftest import Site, with_gluon_state
 from tests.runner.test_inputs import READERS, check_case
 
@@ -134,3 +137,27 @@ def test_a_library_loaded_by_the_run_is_tracked(site: Site, case: str) -> None:
     _choose(site, "python")
     site.write("snippets/readers.py", READERS)
     check_case(site, case)
+
+
+def test_a_worker_that_cannot_start_names_its_profile(tmp_path: Path) -> None:
+    """A zygote that dies while warming up fails the run with a message
+    that names what it imports and the option that chooses it."""
+    settings = WorkerSettings(
+        str(tmp_path / "missing"),
+        "snippets",
+        1,
+        FigureStyle(),
+        profiles.PROFILES["python"].with_imports({"numpy"}),
+    )
+    pool = WorkerPool(1, settings)
+    try:
+        job = Job("noop", (("pass", "<noop>", 1),), None, "<x>", 0, 1000)
+        outcome = pool.submit(job).result(timeout=120)
+    finally:
+        pool.close()
+    assert outcome.problem is not None
+    assert outcome.problem.exception == "WorkerStartError"
+    assert "importing numpy failed, for the framework profile 'python'" in (
+        outcome.problem.message
+    )
+    assert "`framework` option" in outcome.problem.message
