@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from execnotes.imports import Imported, import_block
+from execnotes.profiles import READER_NEEDS
 from execnotes.symbols import Modules, Snippet, without_pragmas
 from execnotes.units import ExportError, Key, Package, Unit
 
@@ -60,7 +61,7 @@ class Exporter:
         header = textwrap.fill(
             f"{snippet.name}, with the code it uses from the "
             f"{self.package.name} "
-            "package inlined: it needs only mxnet, numpy and matplotlib.",
+            f"package inlined: it needs only {READER_NEEDS['en']}.",
             width=77,
             initial_indent="# ",
             subsequent_indent="# ",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 
+from execnotes.profiles import READER_NEEDS
 from execnotes.protocol import Outcome
 
 _WORDS = {
@@ -21,7 +22,7 @@ _WORDS = {
         "copy": "复制可运行版本",
         "copied": "已复制",
         "copy_title": "复制这段代码，连同它用到的 snippets 函数，"
-        "只装 mxnet、numpy 和 matplotlib 就能运行",
+        f"只装 {READER_NEEDS['zh']} 就能运行",
         "truncated": "输出过长，只显示前 {shown:,} 个字符（共 {total:,} 个；"
         "调大 execnotes 插件的 max_output_chars 选项可以看到更多）。",
     },
@@ -31,7 +32,7 @@ _WORDS = {
         "copy": "Copy runnable",
         "copied": "Copied",
         "copy_title": "Copy this code with the snippets functions it uses, "
-        "so it runs with only mxnet, numpy and matplotlib installed",
+        f"so it runs with only {READER_NEEDS['en']} installed",
         "truncated": "Output truncated: showing the first {shown:,} of "
         "{total:,} characters (raise max_output_chars in the execnotes "
         "plugin options to see more).",

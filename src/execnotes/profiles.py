@@ -329,7 +329,9 @@ class _OnLoad(importlib.abc.MetaPathFinder):
         path: Sequence[str] | None,
         target: ModuleType | None = None,
     ) -> importlib.machinery.ModuleSpec | None:
-        library = self.waiting.pop(fullname, None)
+        # Taken off the list only once loaded: a mere look-up (find_spec)
+        # must not leave a later import unprepared.
+        library = self.waiting.get(fullname)
         if library is None:
             return None
         for finder in sys.meta_path:
@@ -342,7 +344,8 @@ class _OnLoad(importlib.abc.MetaPathFinder):
         return None
 
     def loaded(self, library: Library, module: ModuleType) -> None:
-        _prepare(library, module, self.preparation, loaded=True)
+        if self.waiting.pop(library.module, None) is not None:
+            _prepare(library, module, self.preparation, loaded=True)
 
 
 class _Prepared(importlib.abc.Loader):
