@@ -1,7 +1,7 @@
 """Build-time benchmarks of execnotes; prints medians and ratios in one run.
 
     python benchmarks/build_times.py [--pages 50 --snippets 20 --cost 0.02]
-        [--repeat 3] [--skip-project] [--skip-synthetic]
+        [--repeat 3] [--skip-project] [--skip-synthetic] [--overhead-only]
 
 Measures, on a generated site of PAGES x SNIPPETS blocks that each spin the
 CPU for COST seconds, and on the project's own site:
@@ -10,7 +10,8 @@ CPU for COST seconds, and on the project's own site:
   build (empty cache); ratios warm/plain and cold/(plain + work/workers);
 - rebuilds as in `mkdocs serve`: executions after a prose edit and after
   editing one snippet module (expected: 0 and exactly its dependents);
-- the pool's overhead per run (a snippet that does nothing);
+- per framework profile, the pool's start-up and its overhead per run (a
+  snippet that does nothing): wall time and CPU (`--overhead-only`);
 - the peak memory (PSS of the build and its workers together), and the
   revert of an edit (a cache hit: no run).
 
@@ -306,29 +307,62 @@ def _entries(folder: Path) -> list[Path]:
 
 
 def measure_pool_overhead(runs: int = 200) -> None:
-    """Wall time per no-op run through a warm one-worker pool: each run is
-    a child forked from the zygote, isolated, tracked and cleaned up."""
+    """Per framework profile: the pool's start-up (spawn, warm-up, first
+    no-op run) and, through the warm one-worker pool, each no-op run's wall
+    time and CPU (every process: the pool's threads, the zygote and the
+    child forked for the run, which is isolated, tracked and cleaned up).
+    Against the code before profiles (PYTHONPATH=.../src of an older
+    checkout) it measures that code's single profile, `mxnet`."""
+    try:
+        from execnotes.core.profiles import PROFILES
+    except ImportError:  # before profiles: MXNet, NumPy and matplotlib
+        names = [None]
+    else:
+        names = list(PROFILES.values())
+    print("\n## worker pool (fork per run)")
+    for profile in names:
+        name = "mxnet (no profiles)" if profile is None else profile.name
+        start, wall, cpu = _pool_overhead(profile, runs)
+        print(
+            f"{name}: start-up {start:.2f} s; per no-op run: wall median "
+            f"{wall * 1000:.1f} ms, CPU {cpu * 1000:.1f} ms (mean of {runs}, "
+            "all processes; target <= 5 ms)"
+        )
+
+
+def _pool_overhead(profile: object, runs: int) -> tuple[float, float, float]:
+    """Start-up seconds, median wall and mean CPU seconds per no-op run."""
     from execnotes.core.protocol import FigureStyle, Job
     from execnotes.worker.pool import WorkerPool
     from execnotes.worker.zygote import WorkerSettings
 
-    pool = WorkerPool(
-        1, WorkerSettings(str(ROOT), "snippets", 1, FigureStyle())
-    )
+    extra = () if profile is None else (profile,)
+    settings = WorkerSettings(str(ROOT), "snippets", 1, FigureStyle(), *extra)
     job = Job("noop", (("pass", "<noop>", 1),), None, "<execnotes>", 0, 1000)
+    started = time.perf_counter()
+    pool = WorkerPool(1, settings)
     pool.submit(job).result()
+    start = time.perf_counter() - started
+    cpu_before = _tree_cpu()
     times = []
     for _ in range(runs):
         started = time.perf_counter()
         pool.submit(job).result()
         times.append(time.perf_counter() - started)
+    cpu = (_tree_cpu() - cpu_before) / runs
     pool.close()
-    print(
-        "\n## worker pool (fork per run)\nper-run overhead of a no-op snippet: "
-        f"median {statistics.median(times) * 1000:.1f} ms, "
-        f"90th percentile {statistics.quantiles(times, n=10)[-1] * 1000:.1f} ms "
-        "(target < 50 ms; the in-process worker it replaced: 1.2 ms)"
-    )
+    return start, statistics.median(times), cpu
+
+
+def _tree_cpu() -> float:
+    """CPU seconds of this process and its live descendants, with the
+    children each has reaped (the zygote reaps every run's child)."""
+    total = 0.0
+    for process in [psutil.Process(), *psutil.Process().children(True)]:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            times = process.cpu_times()
+            total += sum(times[:4])  # user, system, children's user, system
+    return total
 
 
 def main() -> None:
@@ -339,10 +373,18 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--skip-project", action="store_true")
     parser.add_argument("--skip-synthetic", action="store_true")
+    parser.add_argument(
+        "--overhead-only",
+        action="store_true",
+        help="only the pool's start-up and per-run overhead, per profile",
+    )
     args = parser.parse_args()
     print(
         f"# execnotes benchmarks ({os.cpu_count()} cores, Python {sys.version.split()[0]})"
     )
+    if args.overhead_only:
+        measure_pool_overhead()
+        return
     if not args.skip_synthetic:
         measure_synthetic(args)
     if not args.skip_project:

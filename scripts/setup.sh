@@ -3,9 +3,15 @@
 #
 #   scripts/setup.sh          Python packages to build and serve the site,
 #                             plus Debian's Fashion-MNIST and CJK fonts
-#   scripts/setup.sh --test   also the test tools, Debian's Chromium, and a
+#   scripts/setup.sh --test   also the test tools, Debian's Chromium, a
 #                             reader's environment (.reader-venv: only mxnet,
 #                             numpy<1.24, matplotlib, ipykernel and nbclient)
+#                             and execnotes without MXNet (.bare-venv)
+#   scripts/setup.sh --bare   the first line's, plus .bare-venv: execnotes
+#                             (this project, without its dependencies), the
+#                             plugin's own (mkdocs, pymdown-extensions) and
+#                             numpy; no mxnet, no matplotlib (tests/runner/
+#                             test_without_mxnet.py builds a site there)
 #
 # Debian packages are installed only when apt-get is there and we are root
 # (or have sudo); without them the notes read Fashion-MNIST from a folder you
@@ -14,7 +20,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want_tests=0
-[ "${1:-}" = "--test" ] && want_tests=1
+want_bare=0
+[ "${1:-}" = "--test" ] && want_tests=1 && want_bare=1
+[ "${1:-}" = "--bare" ] && want_bare=1
 
 apt_packages=(dataset-fashion-mnist fonts-noto-cjk)
 [ "$want_tests" = 1 ] && apt_packages+=(chromium)
@@ -69,14 +77,37 @@ install_reader() {
     .reader-venv/bin/python -m pip install -q --disable-pip-version-check \
         "mxnet==1.9.1" "numpy<1.24" matplotlib ipykernel nbclient
 }
+# A site without MXNet: mkdocs, pymdown-extensions and numpy, and this
+# checkout's execnotes, editable so that it runs this checkout; --no-deps
+# keeps the notes' mxnet and matplotlib out (tests/runner/test_without_mxnet).
+# Its libraries install beside the others; the checkout itself after the
+# project's own editable install (both would write its egg-info at once).
+install_bare_libraries() {
+    rm -rf .bare-venv
+    "$python" -m venv .bare-venv
+    .bare-venv/bin/python -m pip install -q --disable-pip-version-check \
+        "mkdocs>=1.6,<2" "pymdown-extensions>=10" "numpy>=1.23,<1.24"
+}
+bare=0
+[ "$want_bare" = 1 ] && [ ! -e .bare-venv/ready ] && bare=1
+helpers=()
 if [ "$want_tests" = 1 ]; then
     install_reader &
-    reader=$!
-    install_project
-    wait "$reader" || { echo "setup: the reader's environment failed" >&2; exit 1; }
-else
-    install_project
+    helpers+=($!)
+fi
+if [ "$bare" = 1 ]; then
+    install_bare_libraries &
+    helpers+=($!)
+fi
+install_project
+for helper in "${helpers[@]}"; do
+    wait "$helper" || { echo "setup: the reader's or the bare environment failed" >&2; exit 1; }
+done
+if [ "$bare" = 1 ]; then
+    .bare-venv/bin/python -m pip install -q --disable-pip-version-check \
+        --no-deps -e .
+    touch .bare-venv/ready
 fi
 # Matplotlib finds a newly installed CJK font only after its cache is rebuilt.
 .venv/bin/python -c "import matplotlib.font_manager as f; f._load_fontmanager(try_read_cache=False)"
-echo "setup: ready (.venv$([ "$want_tests" = 1 ] && echo ", .reader-venv"))"
+echo "setup: ready (.venv$([ "$want_tests" = 1 ] && echo ", .reader-venv")$([ "$want_bare" = 1 ] && echo ", .bare-venv"))"

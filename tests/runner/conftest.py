@@ -70,32 +70,6 @@ SNIPPETS = {
             fig, ax = plt.subplots()
             ax.plot([0, 1, 2, 3], [0, 1, 4, 9])
             ax.set_title("parabola")
-
-
-        def show_state_change():
-            """Change process state a later run must not see."""
-            import os
-
-            import numpy as np
-            from mxnet.gluon import nn
-
-            np.set_printoptions(precision=1)
-            os.environ["EXECNOTES_TEST"] = "changed"
-            os.chdir("docs")
-            print(nn.Dense(2).name)
-
-
-        def show_state():
-            """Print what depends on process state."""
-            import os
-
-            import numpy as np
-            from mxnet.gluon import nn
-
-            print(np.array([1 / 3]), nn.Dense(2).name)
-            in_docs = os.getcwd().endswith("docs")
-            print(os.environ.get("EXECNOTES_TEST"), in_docs)
-            print(sorted({"b", "a"}), {"kiwi", "fig", "x", "y", "z"})
         ''',
     # A region is module-level code: it runs whenever its module is
     # imported, so it lives in a module of its own.
@@ -150,6 +124,47 @@ SNIPPETS = {
             print("y" * 10_000_000)
         ''',
 }
+
+# Runs that use MXNet's process state: a site that embeds them needs the
+# `mxnet` framework profile (execnotes.core.profiles), which `auto` infers from
+# this module; the other tiny sites stay on the light `python` profile.
+GLUON_STATE = {
+    "gluon_state.py": '''\
+        def show_state_change():
+            """Change process state a later run must not see."""
+            import os
+
+            import numpy as np
+            from mxnet.gluon import nn
+
+            np.set_printoptions(precision=1)
+            os.environ["EXECNOTES_TEST"] = "changed"
+            os.chdir("docs")
+            print(nn.Dense(2).name)
+
+
+        def show_state():
+            """Print what depends on process state."""
+            import os
+
+            import numpy as np
+            from mxnet.gluon import nn
+
+            print(np.array([1 / 3]), nn.Dense(2).name)
+            in_docs = os.getcwd().endswith("docs")
+            print(os.environ.get("EXECNOTES_TEST"), in_docs)
+            print(sorted({"b", "a"}), {"kiwi", "fig", "x", "y", "z"})
+        ''',
+}
+
+
+def with_gluon_state(site: Site) -> Site:
+    """The site, with the snippets module whose runs change and read
+    MXNet's and the process's state."""
+    for name, text in GLUON_STATE.items():
+        site.write(f"snippets/{name}", text)
+    return site
+
 
 INDEX = """\
 # Home

@@ -6,7 +6,7 @@ import re
 import time
 from pathlib import Path
 
-from tests.runner.conftest import Site, entries
+from tests.runner.conftest import Site, entries, with_gluon_state
 from tests.runner.conftest import ran as _ran
 
 
@@ -207,13 +207,16 @@ def test_snippets_folder_may_be_a_link(site: Site) -> None:
 def test_each_run_starts_from_the_same_state(site: Site) -> None:
     """Print options, Gluon's layer names, the environment and the working
     directory changed by one run do not reach the next one."""
-    site.write("docs/index.md", "```{run} snippets.demo.show_state\n```\n")
+    with_gluon_state(site)
+    site.write(
+        "docs/index.md", "```{run} snippets.gluon_state.show_state\n```\n"
+    )
     site.build()
     alone = site.html()
     site.write(
         "docs/index.md",
-        "```{run} snippets.demo.show_state_change\n```\n\n"
-        "```{run} snippets.demo.show_state\n```\n",
+        "```{run} snippets.gluon_state.show_state_change\n```\n\n"
+        "```{run} snippets.gluon_state.show_state\n```\n",
     )
     (site.root / ".execnotes-cache").rename(site.root / "old-cache")
     site.build()

@@ -235,20 +235,25 @@ def test_a_changed_input_reruns_and_a_revert_is_a_hit(
     """The input is tracked: a change runs the snippet again, a revert
     takes the earlier generation from the cache; the cache then holds
     exactly the two generations."""
+    check_case(reader_site, case)
+
+
+def check_case(site: Site, case: str) -> None:
+    """Build, build again, change the input of `case`, revert it."""
     snippet, set_up, change, revert, before, after = CASES[case]
-    set_up(reader_site)
-    assert _build_page(reader_site, snippet) == before
-    assert _build_page(reader_site, snippet) == before
-    assert ran(reader_site) == 0
-    change(reader_site)
-    assert _build_page(reader_site, snippet) == after
-    assert ran(reader_site) == 1
-    revert(reader_site)
-    assert _build_page(reader_site, snippet) == before
-    assert ran(reader_site) == 0
+    set_up(site)
+    assert _build_page(site, snippet) == before
+    assert _build_page(site, snippet) == before
+    assert ran(site) == 0
+    change(site)
+    assert _build_page(site, snippet) == after
+    assert ran(site) == 1
+    revert(site)
+    assert _build_page(site, snippet) == before
+    assert ran(site) == 0
     outputs = sorted(
         json.loads(path.read_text())["output"].strip()
-        for path in entries(reader_site)
+        for path in entries(site)
     )
     assert outputs == sorted([before, after])
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.reproducible import differences
-from tests.runner.conftest import Site, mkdocs, write_site
+from tests.runner.conftest import Site, mkdocs, with_gluon_state, write_site
 
 TIMER = '''\
 import time
@@ -30,7 +30,7 @@ It took {{ snippets.timer.show_time["seconds"]:.6f }} s.
 varies: true
 ```
 
-```{run} snippets.demo.show_state
+```{run} snippets.gluon_state.show_state
 ```
 
 ```{run} snippets.demo.show_figure
@@ -46,7 +46,7 @@ def _clean_build(site: Site, out: str, **env: str) -> Path:
 
 
 def _site(root: Path, workers: int) -> Site:
-    site = write_site(root, workers=workers)
+    site = with_gluon_state(write_site(root, workers=workers))
     site.write("snippets/timer.py", TIMER)
     site.write("docs/index.md", PAGE)
     return site

@@ -7,15 +7,21 @@ from pathlib import Path
 
 from execnotes.worker.daskpool import DaskPool
 from tests.reproducible import differences
-from tests.runner.conftest import INDEX, Site, mkdocs, write_site
+from tests.runner.conftest import (
+    INDEX,
+    Site,
+    mkdocs,
+    with_gluon_state,
+    write_site,
+)
 
 ISOLATION = """\
 # Isolation
 
-```{run} snippets.demo.show_state_change
+```{run} snippets.gluon_state.show_state_change
 ```
 
-```{run} snippets.demo.show_state
+```{run} snippets.gluon_state.show_state
 resources: {cpu: 1}
 ```
 """
@@ -32,7 +38,7 @@ def test_a_local_cluster_builds_the_same_pages(tmp_path: Path) -> None:
     """A tiny site built on a Dask LocalCluster (two workers, each job in a
     fresh child) is byte-identical to the local pool's build, including a
     run that must not see the state an earlier run changed."""
-    local = write_site(tmp_path / "local")
+    local = with_gluon_state(write_site(tmp_path / "local"))
     local.write("docs/index.md", INDEX)
     local.write("docs/isolation.md", ISOLATION)
     on_dask = tmp_path / "dask"

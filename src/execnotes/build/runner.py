@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
 
 from execnotes.build.results import Result
+from execnotes.core import profiles
 from execnotes.core.inputs import CHANGED, Inputs
 from execnotes.core.protocol import FigureStyle, Job, Outcome
 from execnotes.source import symbols
@@ -59,6 +60,7 @@ class Settings:
     remote: RemoteSettings = field(default_factory=RemoteSettings)
     executor: str = "local"
     scheduler: str = ""
+    framework: str = "auto"
 
     @property
     def worker_count(self) -> int:
@@ -114,6 +116,9 @@ class Runner:
             settings.package,
             settings.threads,
             settings.style,
+            profiles.choose(
+                settings.framework, settings.root / settings.package
+            ),
         )
         if settings.executor != "dask":
             return WorkerPool(settings.worker_count, worker, warm=warm)

@@ -16,13 +16,14 @@ FALLBACK = "en"
 
 STRINGS: dict[str, dict[str, str]] = {
     "zh": {
+        "list.separator": "、",
+        "list.last": " 和 ",
         "block.output": "输出",
         "block.value": "返回值",
         "block.copy": "复制可运行版本",
         "block.copied": "已复制",
         "block.copy_title": (
-            "复制这段代码，连同它用到的 snippets 函数，只装 mxnet、numpy 和 "
-            "matplotlib 就能运行"
+            "复制这段代码，连同它用到的 snippets 函数，只装 {needs} 就能运行"
         ),
         "block.truncated": (
             "输出过长，只显示前 {shown:,} 个字符（共 {total:,} 个；调大 "
@@ -88,13 +89,15 @@ STRINGS: dict[str, dict[str, str]] = {
         "page.download_title": "下载本页的 Jupyter 笔记本",
     },
     "en": {
+        "list.separator": ", ",
+        "list.last": " and ",
         "block.output": "Output",
         "block.value": "Value",
         "block.copy": "Copy runnable",
         "block.copied": "Copied",
         "block.copy_title": (
             "Copy this code with the snippets functions it uses, so it runs "
-            "with only mxnet, numpy and matplotlib installed"
+            "with only {needs} installed"
         ),
         "block.truncated": (
             "Output truncated: showing the first {shown:,} of {total:,} "
@@ -188,3 +191,12 @@ def section(language: str, group: str) -> dict[str, str]:
         for key, text in words(language).items()
         if key.startswith(prefix)
     }
+
+
+def listing(language: str, items: tuple[str, ...]) -> str:
+    """`items` as a list in prose: `a, b and c` (`a、b 和 c`)."""
+    text = words(language)
+    if len(items) < 2:
+        return "".join(items)
+    head = text["list.separator"].join(items[:-1])
+    return f"{head}{text['list.last']}{items[-1]}"

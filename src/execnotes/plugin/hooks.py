@@ -24,7 +24,7 @@ from mkdocs.utils.meta import get_data
 
 from execnotes.build.build import Build
 from execnotes.build.runner import Runner, Settings
-from execnotes.core import strings
+from execnotes.core import profiles, strings
 from execnotes.core.protocol import check_timeout
 from execnotes.pages.directives import PageSource
 from execnotes.plugin import adapter, internals
@@ -80,6 +80,10 @@ class ExecNotesConfig(base.Config):
     scheduler = c.Type(str, default="")
     """With `executor: dask`: a scheduler address; empty starts a local
     cluster."""
+    framework = c.Choice(profiles.CHOICES, default="auto")
+    """Libraries the workers import before their first run (see
+    execnotes.core.profiles): `mxnet`, `python` (only those the snippets
+    import), or `auto` (`mxnet` if the snippets import it)."""
 
 
 class ExecNotesPlugin(BasePlugin[ExecNotesConfig]):
@@ -553,6 +557,7 @@ def settings_from(options: ExecNotesConfig, config: MkDocsConfig) -> Settings:
         remote=_remote(options),
         executor=options.executor,
         scheduler=options.scheduler,
+        framework=options.framework,
     )
 
 

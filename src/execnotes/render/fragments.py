@@ -14,6 +14,7 @@ import hashlib
 import html
 
 from execnotes.core import strings
+from execnotes.core.profiles import READER_NEEDS
 from execnotes.core.protocol import Outcome
 
 
@@ -112,10 +113,13 @@ def code_closing(runnable: str | None, language: str) -> str:
     if runnable is None:
         return "</div>"
     text = words(language)
+    title = text["copy_title"].format(
+        needs=strings.listing(language, READER_NEEDS)
+    )
     return (
         '<pre class="execnotes-runnable" hidden data-search-exclude '
         f'data-label="{text["copy"]}" data-copied="{text["copied"]}" '
-        f'data-title="{html.escape(text["copy_title"], quote=True)}">'
+        f'data-title="{html.escape(title, quote=True)}">'
         f"{html.escape(runnable)}</pre></div>"
     )
 

@@ -15,6 +15,8 @@ import textwrap
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from execnotes.core.profiles import READER_NEEDS
+from execnotes.core.strings import listing
 from execnotes.source.imports import Imported, import_block
 from execnotes.source.package import ExportError, Key, Package, Unit
 from execnotes.source.symbols import Modules, Snippet, without_pragmas
@@ -60,7 +62,7 @@ class Exporter:
         header = textwrap.fill(
             f"{snippet.name}, with the code it uses from the "
             f"{self.package.name} "
-            "package inlined: it needs only mxnet, numpy and matplotlib.",
+            f"package inlined: it needs only {listing('en', READER_NEEDS)}.",
             width=77,
             initial_indent="# ",
             subsequent_indent="# ",

@@ -7,7 +7,8 @@ one machine keeps for itself (matplotlib's font-list cache holds absolute
 paths). It covers:
 
 - Python's version, implementation and ABI, the platform and machine;
-- the versions of the framework's distributions (`FRAMEWORK`);
+- the versions of the framework's distributions (`FRAMEWORK`, from
+  `execnotes.core.profiles`);
 - MXNet's build features (`mxnet.runtime.Features`), when it is installed;
 - allow-listed variables of the workers' environment (`MXNET_*`,
   `OMP_NUM_THREADS`);
@@ -31,7 +32,6 @@ import hashlib
 import json
 import os
 import platform
-import re
 import subprocess
 import sys
 import sysconfig
@@ -39,17 +39,12 @@ from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
 
+from execnotes.core import profiles
 from execnotes.store.atomic import write_atomically
 
 SCHEMA = 4
 """Bumped whenever a key or an entry changes meaning."""
-FRAMEWORK = ("mxnet", "numpy", "matplotlib")
-_ALLOWED_VARIABLES = re.compile(r"^(MXNET_\w+|OMP_NUM_THREADS)$")
-_FEATURES = (
-    "import json, mxnet.runtime as r; "
-    "print(json.dumps(sorted(n for n, f in r.Features().items() "
-    "if f.enabled)))"
-)
+FRAMEWORK = profiles.VERSIONED
 
 
 def fingerprint(
@@ -75,7 +70,7 @@ def fingerprint(
         found[f"version:{name}"] = _version(name)
     found["mxnet-features"] = mxnet_features(memo, _user_memo(environ))
     for name in sorted(environ):
-        if _ALLOWED_VARIABLES.match(name):
+        if profiles.ALLOWED_VARIABLES.match(name):
             found[f"env:{name}"] = environ[name]
     return found
 
@@ -139,7 +134,7 @@ def mxnet_features(memo: Path | None, shared: Path | None = None) -> str:
     """MXNet's enabled build features, comma-separated ("missing" when it
     is not installed), remembered in `memo` and `shared` by the installed
     build."""
-    build = _distribution_digest("mxnet")
+    build = _distribution_digest(profiles.FEATURES_DISTRIBUTION)
     if build is None:
         return "missing"
     known = _read_memo(memo)
@@ -182,7 +177,7 @@ def _distribution_digest(name: str) -> str | None:
 def _ask_mxnet() -> str | None:
     try:
         answer = subprocess.run(
-            [sys.executable, "-c", _FEATURES],
+            [sys.executable, "-c", profiles.FEATURES_PROBE],
             capture_output=True,
             text=True,
             timeout=120,

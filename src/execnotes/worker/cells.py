@@ -182,9 +182,11 @@ def _separate(separator: bytes) -> None:
 def _collect_shown_figures() -> _Shown:
     """Make plt.show() hand its figures to the cell, as Jupyter's inline
     backend does, instead of warning that Agg cannot show them."""
-    import matplotlib.pyplot as plt
-
     shown = _Shown()
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError:  # not installed (execnotes needs no matplotlib)
+        return shown
 
     def show(*args: Any, **kwargs: Any) -> None:
         figures, problem = collect_figures()
@@ -198,10 +200,10 @@ def _collect_shown_figures() -> _Shown:
 
 def _take_figures(shown: _Shown) -> tuple[list[str], str | None]:
     """The figures of the cell: those shown, then those left open."""
-    import matplotlib.pyplot as plt
-
     left, problem = collect_figures()
-    plt.close("all")
+    plt = sys.modules.get("matplotlib.pyplot")
+    if plt is not None:
+        plt.close("all")
     figures, problem = shown.figures + left, shown.problem or problem
     shown.figures, shown.problem = [], None
     return figures, problem

@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
+from execnotes.core import profiles
 from execnotes.core.inputs import CHANGED
 from execnotes.core.protocol import Job, Problem
 from execnotes.worker import cells, procs
@@ -45,6 +46,7 @@ class Run:
     baseline: frozenset[str]
     ignored: tuple[str, ...]
     separator: bytes = b""  # written before each cell of a notebook
+    style: profiles.Style = ()  # matplotlib's, if a run loads it
 
 
 def main(run: Run) -> NoReturn:
@@ -70,10 +72,10 @@ def _run(run: Run) -> None:
         signal.signal(signum, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.default_int_handler)
     stream = _redirect(run.output)
-    _seed(run.job.seed)
     search_path = list(sys.path)
     recorder = Recorder(run.root, run.ignored)
     install(recorder)
+    profiles.prepare_run(_preparation(run, recorder))
     started = time.perf_counter()
     recorder.active = True
     if run.job.cells:
@@ -109,15 +111,15 @@ def _redirect(fd: int) -> io.TextIOWrapper:
     return stream
 
 
-def _seed(seed: int) -> None:
-    import random
-
-    import mxnet as mx
-    import numpy as np
-
-    random.seed(seed)
-    np.random.seed(seed)
-    mx.random.seed(seed)
+def _preparation(run: Run, recorder: Recorder) -> profiles.Preparation:
+    return profiles.Preparation(
+        seed=run.job.seed,
+        style=run.style,
+        read=recorder.read,
+        wrote=recorder.wrote,
+        ignore=recorder.ignore,
+        installed=recorder.installed,
+    )
 
 
 def _execute(run: Run) -> tuple[Any, Problem | None]:

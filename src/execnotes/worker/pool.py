@@ -210,7 +210,7 @@ class _Slot:
                 connection = self._ensure_ready()
             except _Lost:
                 self.stop()
-                return _failed("crashed", "WorkerStartError", _START_FAILED)
+                return self._start_failed()
             run_id = uuid.uuid4().hex
             try:
                 connection.send((run_id, job))
@@ -221,7 +221,15 @@ class _Slot:
                 self.stop()
                 continue
             return self._finish(connection, run_id, pid, job)
-        return _failed("crashed", "WorkerStartError", _START_FAILED)
+        return self._start_failed()
+
+    def _start_failed(self) -> Outcome:
+        profile = self.pool.settings.profile
+        message = _START_FAILED.format(
+            libraries=", ".join(profile.warm) or "execnotes",
+            profile=profile.name,
+        )
+        return _failed("crashed", "WorkerStartError", message)
 
     def _finish(
         self, connection: Connection, run_id: str, pid: int, job: Job
@@ -329,8 +337,10 @@ def _failed(kind: Status, exception: str, message: str) -> Outcome:
 
 
 _START_FAILED = (
-    "a worker process could not start (importing mxnet or matplotlib "
-    "failed); `python -c 'import mxnet'` shows why"
+    "a worker process could not start (importing {libraries} failed, for "
+    "the framework profile '{profile}'); `python -c 'import {libraries}'` "
+    "shows why, and the plugin's `framework` option chooses what workers "
+    "import first"
 )
 _ZYGOTE_DIED = (
     "the worker process died while running it; look for code that kills "

@@ -8,6 +8,7 @@ quote, and every open matplotlib figure as SVG.
 from __future__ import annotations
 
 import io
+import sys
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,8 +22,9 @@ _MAX_VALUES = 1000
 
 def collect_figures() -> tuple[list[str], str | None]:
     """Every open figure as SVG text, and why one could not be drawn."""
-    import matplotlib.pyplot as plt
-
+    plt = sys.modules.get("matplotlib.pyplot")
+    if plt is None:  # not loaded (see execnotes.core.profiles): no figure
+        return [], None
     figures = []
     try:
         for number in plt.get_fignums():

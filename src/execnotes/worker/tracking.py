@@ -7,7 +7,8 @@ thrown away after one run: `os.stat`, `os.lstat` and `os.access` (so
 `os.path.exists`, `isfile`, `pathlib.Path.exists` ... count), `os.open`'s
 `dir_fd` (so `opener=` functions name the file they really open), reads of
 `os.environ` and `os.environb` (a value, or the list of names when it is
-iterated), and MXNet's native loaders and savers (`nd.load` and so
+iterated), and, as the framework profile says (`execnotes.core.profiles`),
+MXNet's native loaders and savers (`nd.load` and so
 `load_parameters`, `sym.load`, RecordIO readers, `mx.image.imread` and so
 `ImageFolderDataset`, the C++ data iterators' `path_*` arguments).
 
@@ -58,17 +59,6 @@ _EVENTS = frozenset(
 # The real calls, taken before any wrapping.
 _LSTAT = os.lstat
 _OPEN = os.open
-# MXNet C API calls that name a file, and which argument holds it.
-_NATIVE_READS = (
-    ("MXNDArrayLoad", 0),
-    ("MXSymbolCreateFromFile", 0),
-    ("MXRecordIOReaderCreate", 0),
-)
-_NATIVE_WRITES = (
-    ("MXNDArraySave", 0),
-    ("MXSymbolSaveToFile", 1),
-    ("MXRecordIOWriterCreate", 0),
-)
 # What the tracker cannot see, and the declaration that covers each. The
 # guarantees page lists exactly these (a test compares the two lists).
 UNSEEN = {
@@ -102,6 +92,25 @@ class Recorder:
         # The folder a relative name is resolved in (a `dir_fd`), if not
         # the working directory.
         self.base: str | None = None
+
+    def ignore(self, folder: str) -> None:
+        """Count what lies under `folder` as the environment's (a library
+        that loaded during the run: its own files and caches)."""
+        self.ignored += (folder.rstrip(os.sep) + os.sep,)
+
+    @contextlib.contextmanager
+    def installed(self, origin: str | None) -> Iterator[None]:
+        """Load a library from the installation (its file at `origin`)
+        untracked, as a worker that preloads it does: the fingerprint's
+        versions cover it. One from anywhere else is tracked as usual."""
+        if origin is None or not self._ignored(os.path.abspath(origin)):
+            yield
+            return
+        active, self.active = self.active, False
+        try:
+            yield
+        finally:
+            self.active = active
 
     # -- what the hooks report ----------------------------------------
     def audit(self, event: str, args: tuple[Any, ...]) -> None:
@@ -293,7 +302,6 @@ def install(recorder: Recorder) -> None:
     _wrap_open(recorder)
     _wrap_environ(recorder)
     _track_imports(recorder)
-    _wrap_mxnet(recorder)
 
 
 def _importing() -> bool:
@@ -476,54 +484,3 @@ def _extension_loader(recorder: Recorder) -> type:
             return super().create_module(spec)
 
     return TrackedExtensionLoader
-
-
-def _wrap_mxnet(recorder: Recorder) -> None:
-    mxnet = sys.modules.get("mxnet")
-    if mxnet is None:
-        return
-    library = mxnet.base._LIB
-    for name, index in _NATIVE_READS:
-        _wrap_call(library, name, index, recorder.read)
-    for name, index in _NATIVE_WRITES:
-        _wrap_call(library, name, index, recorder.wrote)
-    _wrap_data_iterators(library, recorder)
-    for module_name, name in (
-        ("mxnet.ndarray._internal", "_cvimread"),
-        ("mxnet.ndarray.numpy._internal", "cvimread"),
-    ):
-        module = sys.modules.get(module_name)
-        if module is not None and hasattr(module, name):
-            _wrap_call(module, name, 0, recorder.read, keyword="filename")
-
-
-def _wrap_call(
-    owner: Any,
-    name: str,
-    index: int,
-    note: Callable[[object], None],
-    keyword: str | None = None,
-) -> None:
-    original = getattr(owner, name)
-
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        path = args[index] if len(args) > index else kwargs.get(keyword or "")
-        note(path)
-        return original(*args, **kwargs)
-
-    setattr(owner, name, wrapper)
-
-
-def _wrap_data_iterators(library: Any, recorder: Recorder) -> None:
-    original = library.MXDataIterCreateIter
-
-    def wrapper(*args: Any) -> Any:
-        count = getattr(args[1], "value", args[1])
-        keys, values = args[2], args[3]
-        for index in range(int(count)):
-            key = keys[index].decode(errors="replace")
-            if key.startswith("path_") or key in ("image", "label"):
-                recorder.read(values[index])
-        return original(*args)
-
-    library.MXDataIterCreateIter = wrapper

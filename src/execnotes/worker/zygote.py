@@ -1,11 +1,12 @@
 """The worker process: a warm zygote that forks a fresh child for every run.
 
-The zygote is spawned by the pool. It imports mxnet, numpy and matplotlib once,
-then waits for jobs; for each it forks a child (`execnotes.worker.child`),
-supervises it and replies with the outcome. It never runs an author's code, so
-no run can change what the next one sees. It also owns the clock: the timeout
-holds even if the pool's process is gone, and when that process dies the zygote
-kills the run in progress and exits.
+The zygote is spawned by the pool. It imports the libraries of the site's
+framework profile once (`execnotes.core.profiles`: mxnet, numpy and matplotlib
+for the notes), then waits for jobs; for each it forks a child
+(`execnotes.worker.child`), supervises it and replies with the outcome. It
+never runs an author's code, so no run can change what the next one sees. It
+also owns the clock: the timeout holds even if the pool's process is gone, and
+when that process dies the zygote kills the run in progress and exits.
 
 Messages (pickled over the pool's pipe):
 pool -> zygote: ``(run_id, job)`` or ``None`` to stop;
@@ -30,6 +31,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
+from execnotes.core import profiles
 from execnotes.core.protocol import (
     CellResult,
     FigureStyle,
@@ -57,6 +59,7 @@ class WorkerSettings:
     package: str
     threads: int
     style: FigureStyle
+    profile: profiles.Profile = profiles.PROFILES["mxnet"]
 
 
 def worker_variables(base: dict[str, str], threads: int) -> dict[str, str]:
@@ -107,20 +110,9 @@ class _Zygote:
         os.environ.update(fixed)
         os.chdir(self.settings.root)
         sys.path[:] = search_path(self.settings.root, sys.path)
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-        import mxnet
-        import mxnet.gluon
-        import numpy  # noqa: F401
-
-        matplotlib.rcParams.update(dict(self.settings.style.rc))
-        # Load the fonts once, here, rather than in every run.
-        figure = plt.figure()
-        figure.text(0.5, 0.5, "warm")
-        figure.savefig(os.devnull, format="svg")
-        plt.close("all")
+        folders = profiles.warm_up(
+            self.settings.profile, self.settings.style.rc
+        )
         self.baseline = frozenset(sys.modules)
         # Children share the zygote's memory until they write to it; the
         # garbage collector would write to every object it visits.
@@ -133,8 +125,7 @@ class _Zygote:
                 sys.exec_prefix,
                 *site.getsitepackages(),
                 site.getusersitepackages(),
-                matplotlib.get_cachedir(),
-                os.path.dirname(mxnet.__file__),
+                *folders,
                 # The runner's own modules (an editable install lies
                 # outside the installation's folders).
                 os.path.dirname(
@@ -191,6 +182,7 @@ class _Zygote:
             zygote=os.getpid(),
             baseline=self.baseline,
             ignored=self.ignored,
+            style=self.settings.style.rc,
         )
 
     def kill_run(self) -> None:
