@@ -173,12 +173,16 @@ def _result(
 ) -> dict[str, Any]:
     figures, figure_problem = collect_figures()
     limit = run.job.max_output
-    inputs = dict(recorder.inputs)
+    # A module also read as a file (e.g. by inspect) is an input whole.
+    inputs = recorder.code_inputs(failed=problem is not None)
+    inputs.update(recorder.inputs)
     # Modules loaded other than from a file on sys.path (a custom finder)
     # were not hashed at import: measured now, they are still checked
     # again before the result is stored.
+    compiled = recorder.executed.modules
     for key, state in _project_modules(run).items():
-        inputs.setdefault(key, state)
+        if key.partition(":")[2] not in compiled:
+            inputs.setdefault(key, state)
     for key in recorder.unsettled():
         inputs[key] = CHANGED
     return {

@@ -41,7 +41,7 @@ from pathlib import Path
 
 from execnotes.atomic import write_atomically
 
-SCHEMA = 4
+SCHEMA = 5
 """Bumped whenever a key or an entry changes meaning."""
 FRAMEWORK = ("mxnet", "numpy", "matplotlib")
 _ALLOWED_VARIABLES = re.compile(r"^(MXNET_\w+|OMP_NUM_THREADS)$")

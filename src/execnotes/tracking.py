@@ -37,7 +37,9 @@ from collections.abc import Callable, Iterable, Iterator
 from types import ModuleType
 from typing import Any
 
+from execnotes.funcstate import Executed
 from execnotes.inputs import (
+    CHANGED,
     ENVIRON_NAMES,
     MISSING,
     env_state,
@@ -101,6 +103,9 @@ class Recorder:
         # The folder a relative name is resolved in (a `dir_fd`), if not
         # the working directory.
         self.base: str | None = None
+        # The project's modules, compiled to note which functions ran.
+        self.executed = Executed()
+        self.forked = False
 
     # -- what the hooks report ----------------------------------------
     def audit(self, event: str, args: tuple[Any, ...]) -> None:
@@ -190,12 +195,43 @@ class Recorder:
         if self.active and isinstance(name, str):
             self.variables.add(name)
 
-    def module(self, path: str, data: bytes) -> None:
-        """A module is imported from `path`, compiled from `data`."""
+    def module(self, path: str, data: bytes, filename: str) -> Any:
+        """A module is imported from `path` (absolute; `filename` as the
+        finder named it), compiled from `data`: its code, each function
+        noting that it ran, if it is the project's; else None (compiled
+        as usual)."""
         if not self.active or self._ignored(path):
-            return
-        key = f"file:{name_of(path, self.root)}"
-        self.inputs.setdefault(key, hashlib.sha256(data).hexdigest())
+            return None
+        name = name_of(path, self.root)
+        if not os.path.isabs(name):
+            code = self.executed.compile(name, filename, data)
+            if code is not None:
+                return code
+        self.inputs.setdefault(
+            f"file:{name}", hashlib.sha256(data).hexdigest()
+        )
+        return None
+
+    def forking(self) -> None:
+        """The run forks: what runs in the child is not seen here."""
+        if self.active:
+            self.forked = True
+
+    def code_inputs(self, *, failed: bool) -> dict[str, str]:
+        """The project modules the run compiled: by the functions it
+        executed, or whole files if it forked or `failed` (a traceback
+        shows where module-level code is)."""
+        return self.executed.inputs(
+            whole=failed or self.forked, changed=self._module_changed
+        )
+
+    def _module_changed(self, name: str, digest: str) -> str | None:
+        """CHANGED if the module's file no longer holds what was compiled,
+        other than by the run's own hand."""
+        path = path_of(name, self.root)
+        if self._own(path, listing=False):
+            return None
+        return None if self._measure(file_state, path) == digest else CHANGED
 
     def tracks(self, path: str) -> bool:
         """Whether a module loaded from `path` is an input."""
@@ -288,6 +324,8 @@ class Recorder:
 def install(recorder: Recorder) -> None:
     """Hook the recorder into this (child) process, for good."""
     sys.addaudithook(recorder.audit)
+    recorder.executed.install()
+    os.register_at_fork(before=recorder.forking)
     _wrap_stat(recorder)
     _wrap_open(recorder)
     _wrap_environ(recorder)
@@ -451,10 +489,10 @@ def _source_loader(recorder: Recorder) -> type:
                 data = self.get_data(path)
             finally:
                 recorder.active = active
-            recorder.module(os.path.abspath(path), data)
             # From these bytes, never from __pycache__: what runs is what
             # was hashed.
-            return self.source_to_code(data, path)
+            code = recorder.module(os.path.abspath(path), data, path)
+            return code or self.source_to_code(data, path)
 
     return TrackedSourceLoader
 

@@ -87,7 +87,7 @@ def test_an_edit_during_a_run_is_never_served_from_the_cache(
     [entry] = entries(site)
     recorded = json.loads(entry.read_text())["inputs"]
     assert (
-        recorded["file:snippets/helper.py"]
+        recorded["skeleton:snippets/helper.py"]
         == hashlib.sha256(b"V = 1\n").hexdigest()
     )
     stale = _check(site)
@@ -171,7 +171,7 @@ def test_a_module_is_hashed_as_it_was_imported(site: Site) -> None:
     site.write("docs/index.md", "```{run} snippets.reader.show_v\n```\n")
     site.build()
     [entry] = entries(site)
-    assert '"file:snippets/helper.py"' in entry.read_text()
+    assert '"skeleton:snippets/helper.py"' in entry.read_text()
     assert _check(site).returncode == 0
     site.write("snippets/helper.py", "V = 3\n")
     assert _check(site).returncode == 1
