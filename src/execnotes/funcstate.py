@@ -1,10 +1,10 @@
 """A project module's code, measured function by function.
 
-A run depends on a module's *skeleton* (its source with the bodies of its
-functions and methods cut out: imports, constants, class bodies,
-decorators, signatures, default values and docstrings stay) and on the
-body of each function it actually executed. Editing a function that the
-run never executed then leaves its result valid.
+A run depends on a module's *skeleton* (its syntax tree with the bodies of
+its functions and methods cut out: imports, constants, class bodies,
+decorators, signatures, default values and docstrings stay; positions and
+comments go) and on the source of each function it actually executed.
+Editing a function that the run never executed leaves its result valid.
 
 A *function* here is a ``def`` at module level or in a class body (also
 under ``if``, ``try`` or ``with`` there); what is defined inside it
@@ -18,7 +18,7 @@ function starts with a call that notes its key, so what ran is known
 exactly, in every thread, at the cost of one call per function entered.
 The keys (see `execnotes.inputs`):
 
-- ``skeleton:PATH``: the SHA-256 of the skeleton;
+- ``skeleton:PATH``: the SHA-256 of the skeleton's `ast.dump`;
 - ``code:PATH:QUALNAME``: the SHA-256 of the function's line and source,
   or ``missing`` when no such function is there any more.
 
@@ -66,8 +66,6 @@ def read(data: bytes) -> tuple[ModuleCode, ast.Module] | None:
     except (UnicodeDecodeError, SyntaxError, ValueError):
         return None
     lines = _line_offsets(data)
-    skeleton = bytearray()
-    kept = 0
     parts: dict[str, list[bytes]] = {}
     for qualname, node in functions(tree):
         start = lines[node.lineno - 1] + node.col_offset
@@ -75,17 +73,25 @@ def read(data: bytes) -> tuple[ModuleCode, ast.Module] | None:
         parts.setdefault(qualname, []).append(
             b"%d\n%s" % (node.lineno, data[start:end])
         )
-        body = _body(node)
-        if body:
-            cut = lines[body[0].lineno - 1] + body[0].col_offset
-            skeleton += data[kept:cut] + b"..."
-            kept = end
-    skeleton += data[kept:]
     code = ModuleCode(
-        skeleton=_digest(bytes(skeleton)),
+        skeleton=_skeleton(tree),
         functions={q: _digest(b"\0".join(p)) for q, p in parts.items()},
     )
     return code, tree
+
+
+def _skeleton(tree: ast.Module) -> str:
+    """The hash of the module's structure with its functions' bodies left
+    out (their docstrings kept), without positions or comments: moving or
+    growing a function, or editing a comment, leaves it unchanged."""
+    bodies = [(node, node.body) for _, node in functions(tree)]
+    try:
+        for node, body in bodies:
+            node.body = body[: len(body) - len(_body(node))]
+        return _digest(ast.dump(tree).encode())
+    finally:
+        for node, body in bodies:
+            node.body = body
 
 
 def functions(tree: ast.Module) -> Iterator[tuple[str, _Function]]:
