@@ -84,6 +84,10 @@ UNSEEN = {
     "environ-copy": "inputs: env:NAME",
     # the network: declare what names the version fetched
     "network": "inputs: PATH, env:NAME",
+    # a project function's code read without running it (f.__code__, dis),
+    # and line numbers of module-level code read from frames (logging's
+    # lineno): a run depends on the functions it ran, placed by line
+    "code-introspection": "inputs: PATH",
 }
 
 
