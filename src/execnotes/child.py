@@ -23,6 +23,8 @@ from typing import Any, NoReturn
 
 from execnotes import cells, procs
 from execnotes.capture import describe
+from execnotes.fingerprint import user_cache
+from execnotes.funcstate import Memo
 from execnotes.inputs import CHANGED
 from execnotes.protocol import Job, Problem
 from execnotes.reprs import collect_figures, plain_values, value_repr
@@ -74,6 +76,9 @@ def _run(run: Run) -> None:
     search_path = list(sys.path)
     recorder = Recorder(run.root, run.ignored)
     install(recorder)
+    folder = user_cache(os.environ)  # read before the run: no input
+    if folder is not None:
+        recorder.executed.memo = Memo(folder / "code")
     started = time.perf_counter()
     recorder.active = True
     if run.job.cells:

@@ -154,12 +154,18 @@ def mxnet_features(memo: Path | None, shared: Path | None = None) -> str:
     return features
 
 
-def _user_memo(environ: Mapping[str, str]) -> Path | None:
-    """The memo in the user's cache folder, or None without a home."""
+def user_cache(environ: Mapping[str, str]) -> Path | None:
+    """execnotes' folder in the user's cache, or None without a home."""
     folder = environ.get("XDG_CACHE_HOME") or (
         f"{environ['HOME']}/.cache" if environ.get("HOME") else ""
     )
-    return Path(folder, "execnotes", "mxnet-features.json") if folder else None
+    return Path(folder, "execnotes") if folder else None
+
+
+def _user_memo(environ: Mapping[str, str]) -> Path | None:
+    """The memo in the user's cache folder, or None without a home."""
+    folder = user_cache(environ)
+    return folder / "mxnet-features.json" if folder else None
 
 
 def _distribution_digest(name: str) -> str | None:

@@ -32,16 +32,26 @@ from __future__ import annotations
 
 import ast
 import builtins
+import contextlib
 import hashlib
+import marshal
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from types import CodeType
+
+from execnotes.atomic import write_atomically
 
 MISSING = "missing"
 UNPARSABLE = "unparsable"
 # The builtin that instrumented functions call; a name no author uses.
 MARK = "__execnotes_ran__"
 _Function = ast.FunctionDef | ast.AsyncFunctionDef
+# What a kept compiled module depends on besides its source: bump the
+# number when the instrumentation or the states change.
+_MEMO_FORMAT = f"1 {sys.implementation.cache_tag}"
+_MEMO_KEEP = 2000
 
 
 @dataclass(frozen=True)
@@ -188,6 +198,7 @@ class Executed:
     def __init__(self) -> None:
         self.modules: dict[str, _Compiled] = {}
         self.ran: set[str] = set()
+        self.memo: Memo | None = None
 
     def install(self) -> None:
         """Let instrumented functions note that they ran."""
@@ -199,20 +210,17 @@ class Executed:
         """The code of module `name` (as keys name it) from `data`, each
         function noting that it ran; None if it cannot be measured by
         function (the caller compiles it as usual)."""
-        found = read(data)
-        if found is None:
-            return None
-        code, tree = found
-        for qualname, node in functions(tree):
-            _mark(node, f"code:{name}:{qualname}")
         digest = _digest(data)
-        self.modules.setdefault(name, _Compiled(digest, code))
-        return compile(
-            ast.fix_missing_locations(tree),
-            filename,
-            "exec",
-            dont_inherit=True,
-        )
+        path = self.memo.path(name, filename, digest) if self.memo else None
+        compiled = self.memo.load(path) if self.memo and path else None
+        if compiled is None:
+            compiled = _compile(name, filename, data)
+            if compiled is None:
+                return None
+            if self.memo and path:
+                self.memo.store(path, *compiled)
+        self.modules.setdefault(name, _Compiled(digest, compiled[1]))
+        return compiled[0]
 
     def inputs(
         self, *, whole: bool, changed: Callable[[str, str], str | None]
@@ -232,6 +240,62 @@ class Executed:
             if f"skeleton:{name}" in found:
                 found[key] = self.modules[name].code.state(qualname)
         return found
+
+
+def _compile(
+    name: str, filename: str, data: bytes
+) -> tuple[CodeType, ModuleCode] | None:
+    found = read(data)
+    if found is None:
+        return None
+    states, tree = found
+    for qualname, node in functions(tree):
+        _mark(node, f"code:{name}:{qualname}")
+    tree = ast.fix_missing_locations(tree)
+    return compile(tree, filename, "exec", dont_inherit=True), states
+
+
+class Memo:
+    """Modules compiled by `Executed`, by content, in a folder of the
+    user's cache: a run that imports a module unchanged since an earlier
+    run loads it (about a millisecond) instead of parsing and compiling
+    it (tens of milliseconds). A file that cannot be read is compiled
+    again; the folder keeps the newest `_MEMO_KEEP` entries or so."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def path(self, name: str, filename: str, digest: str) -> Path:
+        """Where module `name`, compiled from `filename` holding bytes of
+        SHA-256 `digest`, is kept."""
+        parts = "\0".join((_MEMO_FORMAT, MARK, name, filename, digest))
+        return self.folder / f"{_digest(parts.encode())}.bin"
+
+    def load(self, path: Path) -> tuple[CodeType, ModuleCode] | None:
+        """The code and states kept at `path`, if well formed."""
+        try:
+            code, skeleton, states = marshal.loads(path.read_bytes())
+        except (OSError, ValueError, EOFError, TypeError):
+            return None
+        if not (
+            isinstance(code, CodeType)
+            and isinstance(skeleton, str)
+            and isinstance(states, dict)
+        ):
+            return None
+        return code, ModuleCode(skeleton, states)
+
+    def store(self, path: Path, code: CodeType, states: ModuleCode) -> None:
+        """Keep a compiled module (best effort: a memo, not a result)."""
+        blob = marshal.dumps((code, states.skeleton, states.functions))
+        with contextlib.suppress(OSError):
+            self.folder.mkdir(parents=True, exist_ok=True)
+            write_atomically(path, blob)
+            entries = list(self.folder.glob("*.bin"))
+            if len(entries) > _MEMO_KEEP:
+                entries.sort(key=lambda p: p.stat().st_mtime)
+                for old in entries[: len(entries) // 2]:
+                    old.unlink(missing_ok=True)
 
 
 def _mark(node: _Function, key: str) -> None:

@@ -208,7 +208,12 @@ class Recorder:
             return None
         name = name_of(path, self.root)
         if not os.path.isabs(name):
-            code = self.executed.compile(name, filename, data)
+            # Its memo of compiled modules is no input of the run.
+            active, self.active = self.active, False
+            try:
+                code = self.executed.compile(name, filename, data)
+            finally:
+                self.active = active
             if code is not None:
                 return code
         self.inputs.setdefault(

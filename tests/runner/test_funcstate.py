@@ -177,3 +177,24 @@ def test_the_check_measures_what_the_run_recorded(tmp_path: Path) -> None:
     assert not inputs.fresh(recorded)
     whole = executed.inputs(whole=True, changed=lambda *_: None)
     assert list(whole) == ["file:m.py"]
+
+
+def test_a_module_compiled_once_is_loaded_from_the_memo(
+    tmp_path: Path,
+) -> None:
+    """The second compile of the same bytes loads the kept code and states
+    (the same ones); other bytes, or a damaged file, are compiled again."""
+    first = funcstate.Executed()
+    first.memo = funcstate.Memo(tmp_path)
+    code = first.compile("m.py", "m.py", MODULE.encode())
+    [kept] = tmp_path.glob("*.bin")
+    again = funcstate.Executed()
+    again.memo = funcstate.Memo(tmp_path)
+    assert again.compile("m.py", "m.py", MODULE.encode()) == code
+    assert again.modules == first.modules
+    kept.write_bytes(b"damaged")
+    assert again.compile("m.py", "m.py", MODULE.encode()) == code
+    edited = MODULE.replace("K = 3", "K = 4")
+    again.compile("n.py", "n.py", edited.encode())
+    assert len(list(tmp_path.glob("*.bin"))) == 2
+    assert again.modules["n.py"].code != again.modules["m.py"].code
