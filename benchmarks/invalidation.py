@@ -6,8 +6,8 @@
 
 Nothing is rebuilt. For every function and method of `snippets/*.py`
 (tests left out) the script simulates two edits of its body in memory:
-one that keeps its lines (a comment added at the end of its last line)
-and one that adds a line after it (which moves every function below).
+one that keeps its lines (`pass; ` before its last simple statement) and
+one that adds a line after it (which moves every function below).
 A run (the newest generation of each cache key) re-runs when
 
 - before, by module: it imported the function's module at all (each
@@ -112,19 +112,25 @@ def _name(data: dict[str, object], key: str) -> str:
 
 
 def edits(data: bytes, node: ast.stmt) -> tuple[bytes, bytes]:
-    """The module's source after two edits of the function `node`: one
-    statement added at the end of its last line, or on a line of its own
-    after it."""
+    """The module's source after two edits of the function `node`: a
+    `pass; ` put before its last simple statement (its lines stay), or a
+    `pass` on a line of its own after its body."""
     lines = data.splitlines(keepends=True)
+    simple = [
+        s
+        for s in ast.walk(node)
+        if isinstance(s, ast.stmt) and not hasattr(s, "body")
+    ]
+    last = max(simple, key=lambda s: (s.lineno, s.col_offset))
+    line = lines[last.lineno - 1]
+    start = len(line[: last.col_offset])
+    lines[last.lineno - 1] = line[:start] + b"pass; " + line[start:]
+    same = b"".join(lines)
+    lines = data.splitlines(keepends=True)
+    body = getattr(node, "body", [node])
     end = node.end_lineno or node.lineno
-    last = lines[end - 1]
-    indent = last[: len(last) - len(last.lstrip())]
-    same = last.rstrip(b"\n") + b"; pass\n"
-    if b"#" in last:  # a comment: the statement would be part of it
-        same = last
-    grown = last + indent + b"pass\n"
-    before, after = b"".join(lines[: end - 1]), b"".join(lines[end:])
-    return before + same + after, before + grown + after
+    lines.insert(end, b" " * body[-1].col_offset + b"pass\n")
+    return same, b"".join(lines)
 
 
 @dataclass(frozen=True)

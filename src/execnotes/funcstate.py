@@ -24,8 +24,8 @@ The keys (see `execnotes.inputs`):
 
 Where this cannot be sure, the run depends on the whole file instead
 (``file:PATH``): a module that is not UTF-8 or does not parse, a run that
-forked (what ran in the child is not seen) or that failed (its traceback
-shows positions of module-level code).
+started another process (what ran there is not seen) or that failed (its
+traceback shows positions of module-level code).
 """
 
 from __future__ import annotations

@@ -54,9 +54,13 @@ from execnotes.inputs import (
 # Opened with these, a file's earlier content is gone before it can be read.
 _REPLACE_FLAGS = os.O_TRUNC | os.O_EXCL
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND
+# Another process starts: the project code it runs is not seen here.
+_PROCESS_EVENTS = frozenset(
+    ("subprocess.Popen", "os.posix_spawn", "os.spawn", "os.exec", "os.system")
+)
 _EVENTS = frozenset(
     ("open", "os.listdir", "os.scandir", "os.mkdir", "os.rename", "import")
-)
+).union(_PROCESS_EVENTS)
 # The real calls, taken before any wrapping.
 _LSTAT = os.lstat
 _OPEN = os.open
@@ -110,6 +114,7 @@ class Recorder:
         # The project's modules, compiled to note which functions ran.
         self.executed = Executed()
         self.forked = False
+        self.processes = 0
 
     # -- what the hooks report ----------------------------------------
     def audit(self, event: str, args: tuple[Any, ...]) -> None:
@@ -127,6 +132,8 @@ class Recorder:
             self.wrote(args[1])
         elif event == "import":
             self.imports.add(args[0])
+        elif event in _PROCESS_EVENTS:
+            self.forked = True
 
     def opened(self, path: object, mode: object, flags: object) -> None:
         """A file was opened: read, replaced, or updated in place."""
@@ -228,11 +235,14 @@ class Recorder:
 
     def code_inputs(self, *, failed: bool) -> dict[str, str]:
         """The project modules the run compiled: by the functions it
-        executed, or whole files if it forked or `failed` (a traceback
-        shows where module-level code is)."""
-        return self.executed.inputs(
-            whole=failed or self.forked, changed=self._module_changed
-        )
+        executed, or whole files if it started another process (forked,
+        spawned, ran a program) or `failed` (a traceback shows where
+        module-level code is)."""
+        # Asked at install, the count is one more at the end if no
+        # process was started in between.
+        started = _process_count() != self.processes + 1
+        whole = failed or self.forked or started
+        return self.executed.inputs(whole=whole, changed=self._module_changed)
 
     def _module_changed(self, name: str, digest: str) -> str | None:
         """CHANGED if the module's file no longer holds what was compiled,
@@ -335,11 +345,21 @@ def install(recorder: Recorder) -> None:
     sys.addaudithook(recorder.audit)
     recorder.executed.install()
     os.register_at_fork(before=recorder.forking)
+    recorder.processes = _process_count()
     _wrap_stat(recorder)
     _wrap_open(recorder)
     _wrap_environ(recorder)
     _track_imports(recorder)
     _wrap_mxnet(recorder)
+
+
+def _process_count() -> int:
+    """The next number `multiprocessing` gives a process it starts (also
+    by spawning, which raises no audit event), or 0 before it is
+    imported (its counter then starts at 1). Asking moves it on by one."""
+    process = sys.modules.get("multiprocessing.process")
+    counter = getattr(process, "_process_counter", None)
+    return 0 if counter is None else int(next(counter))
 
 
 def _importing() -> bool:

@@ -78,6 +78,8 @@ def unused():
 
 BLOCKS = '''\
 import os
+import subprocess
+import sys
 
 import snippets.helpers as hm
 from snippets import helpers
@@ -139,9 +141,26 @@ def show_fork():
     os.close(write)
     os.waitpid(pid, 0)
     print(os.read(read, 100).decode())
+
+
+def show_process():
+    """Call f in another program only: not seen, so whole modules."""
+    code = "from snippets.helpers import f; print(f())"
+    print(subprocess.run([sys.executable, "-c", code], capture_output=True,
+                         text=True, check=True).stdout.strip())
+
+
+def show_spawn():
+    """Call f in a spawned process only: not seen, so whole modules."""
+    import multiprocessing
+
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        print(pool.apply(helpers.f))
 '''
 
 NAMES = re.findall(r"^def (show_\w+)", BLOCKS, re.MULTILINE)
+# Blocks whose helper ran in another process: they depend on whole files.
+WHOLE = {"show_fork", "show_process", "show_spawn"}
 
 
 def _site(site: Site) -> Site:
@@ -188,7 +207,7 @@ def built(site: Site) -> Site:
 CASES = {
     "g only": (
         ("snippets/helpers.py", 'return "g1"', 'return "g2"'),
-        {"show_y", "show_getattr", "show_fork"},
+        {"show_y", "show_getattr", *WHOLE},
         ("show_getattr", "g2\n"),
     ),
     "f through attributes, aliases and partial": (
@@ -198,18 +217,18 @@ CASES = {
             "show_module_attribute",
             "show_alias",
             "show_partial",
-            "show_fork",
+            *WHOLE,
         },
         ("show_partial", "f2\n"),
     ),
     "a method": (
         ("snippets/helpers.py", 'return "step1"', 'return "step2"'),
-        {"show_step", "show_fork"},
+        {"show_step", *WHOLE},
         ("show_step", "step2\n"),
     ),
     "a method never called": (
         ("snippets/helpers.py", 'return "reset1"', 'return "reset2"'),
-        {"show_fork"},
+        WHOLE,
         ("show_step", "step1\n"),
     ),
     "a callee in another module": (
@@ -231,8 +250,9 @@ def test_an_edit_reruns_the_blocks_whose_code_reached_it(
 ) -> None:
     """Editing a function's body re-runs the blocks that executed it (by
     any route: attribute, alias, partial, method, another module's
-    caller, getattr) and the block that forked (whole modules); the
-    others come from the cache, and the page shows the new value."""
+    caller, getattr) and the blocks that started another process (fork,
+    spawn, a program: whole modules); the others come from the cache,
+    and the page shows the new value."""
     (path, old, new), expected, (name, output) = CASES[case]
     _edit(built, path, old, new)
     ran, shown = _rebuild(built)
