@@ -62,13 +62,13 @@ def test_the_package_keeps_its_contracts(project: Path) -> None:
 def test_a_lower_layer_importing_a_higher_one_breaks_the_layers(
     project: Path,
 ) -> None:
-    inject(project, "store/atomic.py", "from execnotes.render import xref")
+    inject(project, "store/merge.py", "from execnotes.render import xref")
     ran = lint_imports(project)
     assert ran.returncode != 0
     assert "execnotes.store is not allowed to import execnotes.render" in (
         ran.stdout
     )
-    assert "execnotes.store.atomic -> execnotes.render.xref" in ran.stdout
+    assert "execnotes.store.merge -> execnotes.render.xref" in ran.stdout
 
 
 def test_a_cycle_in_the_build_breaks_its_contract(project: Path) -> None:

@@ -9,7 +9,6 @@ held the caller's pipe, a forged frame that crashed the zygote.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -23,6 +22,7 @@ from pathlib import Path
 import psutil
 import pytest
 
+from execnotes.core import funcstate
 from execnotes.render.figures import sanitize_svg
 from execnotes.worker.tracking import UNSEEN
 from tests.runner.conftest import Site, entries, mkdocs, ran
@@ -86,10 +86,9 @@ def test_an_edit_during_a_run_is_never_served_from_the_cache(
     assert not site.warnings
     [entry] = entries(site)
     recorded = json.loads(entry.read_text())["inputs"]
-    assert (
-        recorded["file:snippets/helper.py"]
-        == hashlib.sha256(b"V = 1\n").hexdigest()
-    )
+    first = funcstate.read(b"V = 1\n")
+    assert first is not None
+    assert recorded["skeleton:snippets/helper.py"] == first[0].skeleton
     stale = _check(site)
     assert stale.returncode == 1, stale.stdout
     assert "0 from the cache" in stale.stdout
@@ -171,7 +170,7 @@ def test_a_module_is_hashed_as_it_was_imported(site: Site) -> None:
     site.write("docs/index.md", "```{run} snippets.reader.show_v\n```\n")
     site.build()
     [entry] = entries(site)
-    assert '"file:snippets/helper.py"' in entry.read_text()
+    assert '"skeleton:snippets/helper.py"' in entry.read_text()
     assert _check(site).returncode == 0
     site.write("snippets/helper.py", "V = 3\n")
     assert _check(site).returncode == 1

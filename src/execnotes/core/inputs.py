@@ -15,7 +15,10 @@ same `state` function, so they cannot disagree on what "unchanged" means. Keys:
 - ``environ:names``: the environment's names were listed (`os.environ`
   iterated): the SHA-256 of the sorted names;
 - ``import:NAME``: a module the run tried to import and could not find:
-  ``missing``, or where it is found now.
+  ``missing``, or where it is found now;
+- ``skeleton:PATH`` and ``code:PATH:QUALNAME``: a project module's code
+  outside its functions, and one function it executed (see
+  `execnotes.core.funcstate`).
 
 PATH is relative to the project root when it lies inside, else absolute.
 """
@@ -28,6 +31,8 @@ import os
 import stat
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+
+from execnotes.core import funcstate
 
 MISSING = "missing"
 UNSET = "unset"
@@ -135,10 +140,12 @@ class Inputs:
         self.environ = environ
         self.search_path = list(search_path)
         self._states: dict[str, str] = {}
+        self._code: dict[str, funcstate.ModuleCode | str] = {}
 
     def forget(self) -> None:
         """Measure everything afresh (a new build starts)."""
         self._states.clear()
+        self._code.clear()
         importlib.invalidate_caches()
 
     def state(self, key: str) -> str:
@@ -152,16 +159,23 @@ class Inputs:
         """True when every recorded input still has its recorded state."""
         return all(self.state(key) == old for key, old in recorded.items())
 
+    def _code_state(self, kind: str, name: str) -> str:
+        path = name if kind == "skeleton" else name.rpartition(":")[0]
+        if path not in self._code:  # parsed once for all its functions
+            self._code[path] = funcstate.measure(path_of(path, self.root))
+        return funcstate.state(kind, name, self._code[path])
+
     def _measure(self, key: str) -> str:
         kind, _, name = key.partition(":")
-        if kind == "file":
-            return file_state(path_of(name, self.root))
-        if kind == "list":
-            return listing_state(path_of(name, self.root))
+        if kind in ("file", "list"):
+            measure = file_state if kind == "file" else listing_state
+            return measure(path_of(name, self.root))
         if kind == "env":
             return env_state(self.environ.get(name))
         if key == ENVIRON_NAMES:
             return names_state(self.environ)
         if kind == "import":
             return import_state(name, self.search_path, self.root)
+        if kind in ("skeleton", "code"):
+            return self._code_state(kind, name)
         return "unknown kind " + kind  # never equal to a recorded state

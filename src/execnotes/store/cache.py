@@ -30,7 +30,7 @@ from typing import Any
 
 from execnotes.core.inputs import Inputs
 from execnotes.core.protocol import Outcome, SchemaError
-from execnotes.store.atomic import write_atomically as _write_atomically
+from execnotes.core.atomic import write_atomically as _write_atomically
 from execnotes.store.fingerprint import fingerprint
 
 log = logging.getLogger("execnotes.store.cache")

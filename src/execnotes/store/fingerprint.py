@@ -40,9 +40,9 @@ from importlib import metadata
 from pathlib import Path
 
 from execnotes.core import profiles
-from execnotes.store.atomic import write_atomically
+from execnotes.core.atomic import user_cache, write_atomically
 
-SCHEMA = 4
+SCHEMA = 5
 """Bumped whenever a key or an entry changes meaning."""
 FRAMEWORK = profiles.VERSIONED
 
@@ -151,10 +151,8 @@ def mxnet_features(memo: Path | None, shared: Path | None = None) -> str:
 
 def _user_memo(environ: Mapping[str, str]) -> Path | None:
     """The memo in the user's cache folder, or None without a home."""
-    folder = environ.get("XDG_CACHE_HOME") or (
-        f"{environ['HOME']}/.cache" if environ.get("HOME") else ""
-    )
-    return Path(folder, "execnotes", "mxnet-features.json") if folder else None
+    folder = user_cache(environ)
+    return folder / "mxnet-features.json" if folder else None
 
 
 def _distribution_digest(name: str) -> str | None:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from execnotes.core.protocol import Outcome, SchemaError
-from execnotes.store.atomic import write_atomically
+from execnotes.core.atomic import write_atomically
 
 NAMES = "names.json"
 """Beside the results: which job (snippet or notebook) each key is."""

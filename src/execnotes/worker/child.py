@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from execnotes.core import profiles
+from execnotes.core.atomic import user_cache
+from execnotes.core.funcstate import Memo
 from execnotes.core.inputs import CHANGED
 from execnotes.core.protocol import Job, Problem
 from execnotes.worker import cells, procs
@@ -75,6 +77,9 @@ def _run(run: Run) -> None:
     search_path = list(sys.path)
     recorder = Recorder(run.root, run.ignored)
     install(recorder)
+    folder = user_cache(os.environ)  # read before the run: no input
+    if folder is not None:
+        recorder.executed.memo = Memo(folder / "code")
     profiles.prepare_run(_preparation(run, recorder))
     started = time.perf_counter()
     recorder.active = True
@@ -175,12 +180,16 @@ def _result(
 ) -> dict[str, Any]:
     figures, figure_problem = collect_figures()
     limit = run.job.max_output
-    inputs = dict(recorder.inputs)
+    # A module also read as a file (e.g. by inspect) is an input whole.
+    inputs = recorder.code_inputs(failed=problem is not None)
+    inputs.update(recorder.inputs)
     # Modules loaded other than from a file on sys.path (a custom finder)
     # were not hashed at import: measured now, they are still checked
     # again before the result is stored.
+    compiled = recorder.executed.modules
     for key, state in _project_modules(run).items():
-        inputs.setdefault(key, state)
+        if key.partition(":")[2] not in compiled:
+            inputs.setdefault(key, state)
     for key in recorder.unsettled():
         inputs[key] = CHANGED
     return {

@@ -38,7 +38,9 @@ from collections.abc import Callable, Iterable, Iterator
 from types import ModuleType
 from typing import Any
 
+from execnotes.core.funcstate import Executed
 from execnotes.core.inputs import (
+    CHANGED,
     ENVIRON_NAMES,
     MISSING,
     env_state,
@@ -53,9 +55,13 @@ from execnotes.core.inputs import (
 # Opened with these, a file's earlier content is gone before it can be read.
 _REPLACE_FLAGS = os.O_TRUNC | os.O_EXCL
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND
+# Another process starts: the project code it runs is not seen here.
+_PROCESS_EVENTS = frozenset(
+    ("subprocess.Popen", "os.posix_spawn", "os.spawn", "os.exec", "os.system")
+)
 _EVENTS = frozenset(
     ("open", "os.listdir", "os.scandir", "os.mkdir", "os.rename", "import")
-)
+).union(_PROCESS_EVENTS)
 # The real calls, taken before any wrapping.
 _LSTAT = os.lstat
 _OPEN = os.open
@@ -72,6 +78,10 @@ UNSEEN = {
     "environ-copy": "inputs: env:NAME",
     # the network: declare what names the version fetched
     "network": "inputs: PATH, env:NAME",
+    # a project function's code read without running it (f.__code__, dis),
+    # and line numbers of module-level code read from frames (logging's
+    # lineno): a run depends on the functions it ran, placed by line
+    "code-introspection": "inputs: PATH",
 }
 
 
@@ -92,6 +102,10 @@ class Recorder:
         # The folder a relative name is resolved in (a `dir_fd`), if not
         # the working directory.
         self.base: str | None = None
+        # The project's modules, compiled to note which functions ran.
+        self.executed = Executed()
+        self.forked = False
+        self.processes = 0
 
     def ignore(self, folder: str) -> None:
         """Count what lies under `folder` as the environment's (a library
@@ -128,6 +142,8 @@ class Recorder:
             self.wrote(args[1])
         elif event == "import":
             self.imports.add(args[0])
+        elif event in _PROCESS_EVENTS:
+            self.forked = True
 
     def opened(self, path: object, mode: object, flags: object) -> None:
         """A file was opened: read, replaced, or updated in place."""
@@ -200,12 +216,51 @@ class Recorder:
         if self.active and isinstance(name, str):
             self.variables.add(name)
 
-    def module(self, path: str, data: bytes) -> None:
-        """A module is imported from `path`, compiled from `data`."""
+    def module(self, path: str, data: bytes, filename: str) -> Any:
+        """A module is imported from `path` (absolute; `filename` as the
+        finder named it), compiled from `data`: its code, each function
+        noting that it ran, if it is the project's; else None (compiled
+        as usual)."""
         if not self.active or self._ignored(path):
-            return
-        key = f"file:{name_of(path, self.root)}"
-        self.inputs.setdefault(key, hashlib.sha256(data).hexdigest())
+            return None
+        name = name_of(path, self.root)
+        if not os.path.isabs(name):
+            # Its memo of compiled modules is no input of the run.
+            active, self.active = self.active, False
+            try:
+                code = self.executed.compile(name, filename, data)
+            finally:
+                self.active = active
+            if code is not None:
+                return code
+        self.inputs.setdefault(
+            f"file:{name}", hashlib.sha256(data).hexdigest()
+        )
+        return None
+
+    def forking(self) -> None:
+        """The run forks: what runs in the child is not seen here."""
+        if self.active:
+            self.forked = True
+
+    def code_inputs(self, *, failed: bool) -> dict[str, str]:
+        """The project modules the run compiled: by the functions it
+        executed, or whole files if it started another process (forked,
+        spawned, ran a program) or `failed` (a traceback shows where
+        module-level code is)."""
+        # Asked at install, the count is one more at the end if no
+        # process was started in between.
+        started = _process_count() != self.processes + 1
+        whole = failed or self.forked or started
+        return self.executed.inputs(whole=whole, changed=self._module_changed)
+
+    def _module_changed(self, name: str, digest: str) -> str | None:
+        """CHANGED if the module's file no longer holds what was compiled,
+        other than by the run's own hand."""
+        path = path_of(name, self.root)
+        if self._own(path, listing=False):
+            return None
+        return None if self._measure(file_state, path) == digest else CHANGED
 
     def tracks(self, path: str) -> bool:
         """Whether a module loaded from `path` is an input."""
@@ -298,10 +353,22 @@ class Recorder:
 def install(recorder: Recorder) -> None:
     """Hook the recorder into this (child) process, for good."""
     sys.addaudithook(recorder.audit)
+    recorder.executed.install()
+    os.register_at_fork(before=recorder.forking)
+    recorder.processes = _process_count()
     _wrap_stat(recorder)
     _wrap_open(recorder)
     _wrap_environ(recorder)
     _track_imports(recorder)
+
+
+def _process_count() -> int:
+    """The next number `multiprocessing` gives a process it starts (also
+    by spawning, which raises no audit event), or 0 before it is
+    imported (its counter then starts at 1). Asking moves it on by one."""
+    process = sys.modules.get("multiprocessing.process")
+    counter = getattr(process, "_process_counter", None)
+    return 0 if counter is None else int(next(counter))
 
 
 def _importing() -> bool:
@@ -460,10 +527,10 @@ def _source_loader(recorder: Recorder) -> type:
                 data = self.get_data(path)
             finally:
                 recorder.active = active
-            recorder.module(os.path.abspath(path), data)
             # From these bytes, never from __pycache__: what runs is what
             # was hashed.
-            return self.source_to_code(data, path)
+            code = recorder.module(os.path.abspath(path), data, path)
+            return code or self.source_to_code(data, path)
 
     return TrackedSourceLoader
 
