@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from execnotes.core import funcstate
-from execnotes.inputs import Inputs
+from execnotes.core.inputs import Inputs
 
 MODULE = '''\
 """A module."""

@@ -16,7 +16,7 @@ measured together.
 The worker compiles each project module itself (`Executed.compile`): every
 function starts with a call that notes its key, so what ran is known
 exactly, in every thread, at the cost of one call per function entered.
-The keys (see `execnotes.inputs`):
+The keys (see `execnotes.core.inputs`):
 
 - ``skeleton:PATH``: the SHA-256 of the skeleton's `ast.dump`;
 - ``code:PATH:QUALNAME``: the SHA-256 of the function's line and source,

@@ -28,9 +28,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from execnotes.core.atomic import write_atomically as _write_atomically
 from execnotes.core.inputs import Inputs
 from execnotes.core.protocol import Outcome, SchemaError
-from execnotes.core.atomic import write_atomically as _write_atomically
 from execnotes.store.fingerprint import fingerprint
 
 log = logging.getLogger("execnotes.store.cache")

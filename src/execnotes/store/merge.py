@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from execnotes.core.protocol import Outcome, SchemaError
 from execnotes.core.atomic import write_atomically
+from execnotes.core.protocol import Outcome, SchemaError
 
 NAMES = "names.json"
 """Beside the results: which job (snippet or notebook) each key is."""
