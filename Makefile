@@ -6,7 +6,7 @@ VENV := .venv/bin
 # The 25 slowest tests close every run: where the time goes (README, Tests).
 PYTEST := $(VENV)/python -m pytest --durations=25
 
-.PHONY: setup setup-test serve build test test-site test-rest test-fast lint \
+.PHONY: setup setup-test constraints serve build test test-site test-rest test-fast lint \
 	snippets-test bench clean
 
 setup:
@@ -14,6 +14,12 @@ setup:
 
 setup-test:
 	scripts/setup.sh --test
+
+# After a change of dependencies and a full `make test`: pin what passed.
+constraints:
+	{ sed -n '/^#/p' constraints.txt; \
+	  $(VENV)/python -m pip freeze --exclude-editable; } > constraints.tmp
+	mv constraints.tmp constraints.txt
 
 serve: setup
 	$(VENV)/mkdocs serve

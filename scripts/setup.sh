@@ -68,7 +68,8 @@ install_project() {
     [ -x .venv/bin/python ] || "$python" -m venv .venv
     local extra=""
     [ "$want_tests" = 1 ] && extra="[test]"
-    .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extra}"
+    .venv/bin/python -m pip install -q --disable-pip-version-check \
+        -c constraints.txt -e ".${extra}"
 }
 # What a reader has: the notebooks and the "copy runnable" code must run
 # there, where neither this project nor snippets is installed (tests/reader).
@@ -86,7 +87,7 @@ install_bare_libraries() {
     rm -rf .bare-venv
     "$python" -m venv .bare-venv
     .bare-venv/bin/python -m pip install -q --disable-pip-version-check \
-        "mkdocs>=1.6,<2" "pymdown-extensions>=10" "numpy>=1.23,<1.24"
+        -c constraints.txt mkdocs pymdown-extensions "numpy<1.24"
 }
 bare=0
 [ "$want_bare" = 1 ] && [ ! -e .bare-venv/ready ] && bare=1
