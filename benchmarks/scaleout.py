@@ -1,14 +1,17 @@
 """Scale-out benchmark: shards, merge and a remote cache, against one machine.
 
     python benchmarks/scaleout.py [--synthetic] [--shards 1 2 4] [-j 1]
+                                  [--json FILE]
 
 On a copy of the project's site (or, with --synthetic, a generated site of
 blocks that sleep for known times), measures:
 
 - a one-machine cold build (empty cache), which also records durations;
 - for each shard count N, from a cache that holds only those durations
-  (as CI restores them): the plan's predicted makespan against the
-  measured longest shard, the balance (longest / mean shard), and the
+  (as CI restores them): the plan's predicted makespan (each shard's jobs
+  replayed on its -j workers) against the measured longest shard, each
+  shard's predicted and measured seconds, the balance (longest / mean
+  shard), and the
   critical path plan + longest shard + merge + frozen build, against the
   cold build. The shards run one after another here; on CI they run at
   once, so the longest one is what counts;
@@ -29,6 +32,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV = dict(
@@ -117,7 +121,7 @@ def mkdocs_build() -> list[str]:
 
 def sharded(
     base: Path, work: Path, count: int, workers: str
-) -> dict[str, float]:
+) -> dict[str, Any]:
     """Plan, run each shard, merge, check and build frozen, on a copy of
     `base` whose cache holds only `base`'s recorded durations."""
     site = work / f"shards-{count}"
@@ -128,7 +132,16 @@ def sharded(
     cache.mkdir()
     shutil.copy2(base / ".execnotes-cache" / "durations.json", cache)
     plan_s, _ = timed(
-        execnotes("plan", "--shards", str(count), "--json", "plan.json"), site
+        execnotes(
+            "plan",
+            "--shards",
+            str(count),
+            "-j",
+            workers,
+            "--json",
+            "plan.json",
+        ),
+        site,
     )
     plan = json.loads((site / "plan.json").read_text())
     shards = []
@@ -157,6 +170,8 @@ def sharded(
         "shards": plan["shards"],
         "predicted": plan["makespan"],
         "longest": longest,
+        "spans": plan["spans"],
+        "measured": shards,
         "balance": longest / (sum(shards) / len(shards)) if shards else 1.0,
         "plan": plan_s,
         "merge": merge_s,
@@ -191,6 +206,7 @@ def main() -> None:
     parser.add_argument("--synthetic", action="store_true")
     parser.add_argument("--shards", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument("-j", "--workers", default="1")
+    parser.add_argument("--json", type=Path, help="also write the numbers")
     args = parser.parse_args()
     # Each line as soon as it is measured: a long run may be cut short.
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
@@ -202,6 +218,7 @@ def main() -> None:
         else:
             copy_project(base)
         cold, _ = timed(mkdocs_build(), base, EXECNOTES_WORKERS=args.workers)
+        report: dict[str, Any] = {"workers": args.workers, "cold": cold}
         print(
             f"site: {'synthetic' if args.synthetic else 'project'}; "
             f"workers per machine: {args.workers}"
@@ -211,19 +228,31 @@ def main() -> None:
             "shards  predicted  longest  balance  plan  merge  frozen"
             "  critical path  vs cold"
         )
+        rows = report["shards"] = []
         for count in args.shards:
             r = sharded(base, work, count, args.workers)
+            rows.append(r)
             print(
                 f"{r['shards']:6.0f}  {r['predicted']:9.1f}  "
                 f"{r['longest']:7.1f}  {r['balance']:7.2f}  {r['plan']:4.1f}"
                 f"  {r['merge']:5.1f}  {r['frozen']:6.1f}  "
                 f"{r['path']:13.1f}  {r['path'] / cold:7.2f}"
             )
+            print(f"        per shard: {_per_shard(r)}")
         hit, warm = remote_hit(base, work)
+        report |= {"remote_hit": hit, "local_warm": warm}
         print(
             f"remote-hit build (fresh checkout): {hit:6.1f} s; "
             f"local warm build: {warm:6.1f} s; ratio {hit / warm:.2f}"
         )
+        if args.json:
+            args.json.write_text(json.dumps(report, indent=1) + "\n")
+
+
+def _per_shard(row: dict[str, Any]) -> str:
+    """Each shard's predicted / measured seconds."""
+    pairs = zip(row["spans"], row["measured"], strict=True)
+    return ", ".join(f"{p:.0f}/{m:.0f} s" for p, m in pairs)
 
 
 if __name__ == "__main__":

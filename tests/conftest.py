@@ -23,6 +23,7 @@ import os
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -160,3 +161,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             continue
         if module.startswith(TINY_FOLDERS) or module in TINY_MODULES:
             item.add_marker(pytest.mark.tiny)
+
+
+@pytest.fixture(scope="session")
+def dask_cluster() -> Iterator[Any]:
+    """The session's Dask LocalCluster (tests/dask_cluster.py), started on
+    first use."""
+    from tests.dask_cluster import local_cluster
+
+    with local_cluster() as cluster:
+        yield cluster
+
+
+@pytest.fixture
+def dask_scheduler(dask_cluster: Any) -> str:
+    """The address of the session's Dask cluster."""
+    return str(dask_cluster.scheduler_address)

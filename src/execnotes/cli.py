@@ -88,7 +88,8 @@ def _parser() -> argparse.ArgumentParser:
         "--workers",
         type=int,
         default=None,
-        help="worker processes (default: the plugin's setting)",
+        help="worker processes, and for `plan` those of each shard "
+        "(default: the plugin's setting, or one per core)",
     )
     parser.add_argument(
         "--cache-dir",
@@ -208,6 +209,7 @@ def _plan(
         shards=args.shards,
         target=args.target,
         cap=args.max_shards,
+        workers=settings.worker_count,
     )
 
 
@@ -221,11 +223,11 @@ def _print_plan(args: argparse.Namespace, plan: planning.Plan) -> int:
         with open(os.environ["GITHUB_OUTPUT"], "a", encoding="utf-8") as out:
             out.write(planning.github_output(plan))
     if args.json != "-":
-        loads = ", ".join(f"{load:.1f}" for load in plan.loads)
+        spans = ", ".join(f"{span:.1f}" for span in plan.spans)
         print(
             f"{plan.misses} to run, {plan.hits} cached; "
-            f"{len(plan.shards)} shards of expected seconds [{loads}]; "
-            f"longest {plan.makespan:.1f} s"
+            f"{len(plan.shards)} shards of {plan.workers} workers, "
+            f"expected seconds [{spans}]; longest {plan.makespan:.1f} s"
         )
     return 0
 

@@ -302,9 +302,47 @@ def write_site(root: Path, workers: int = 1, timeout: float = 30) -> Site:
     return site
 
 
+EXECUTORS = pytest.mark.parametrize("executor", ["local", "dask"])
+"""Runs a test that builds `site` on each executor: what the local pool
+guarantees, Dask must too (the guarantees page says so)."""
+
+
 @pytest.fixture
-def site(tmp_path: Path) -> Iterator[Site]:
-    """A tiny site with one worker; its workers stop after the test."""
+def executor() -> str:
+    """Where `site` runs its snippets, unless a test is `EXECUTORS`."""
+    return "local"
+
+
+def on_dask(site: Site, scheduler: str = "") -> None:
+    """Make the site run its snippets on the Dask cluster at `scheduler`
+    (without one, on a cluster each build starts)."""
+    config = site.root / "mkdocs.yml"
+    where = f"      scheduler: {scheduler}\n" if scheduler else ""
+    config.write_text(
+        config.read_text().replace(
+            "      workers:", f"      executor: dask\n{where}      workers:"
+        )
+    )
+
+
+@pytest.fixture
+def site(
+    tmp_path: Path, executor: str, request: pytest.FixtureRequest
+) -> Iterator[Site]:
+    """A tiny site with one worker; its workers stop after the test.
+
+    With `executor` dask it runs on the session's Dask cluster; with
+    dask-embedded, on a cluster of its own that each build starts (whose
+    workers, unlike a shared cluster's, have the build's environment).
+    """
     tiny = write_site(tmp_path)
+    if executor == "dask":
+        on_dask(tiny, request.getfixturevalue("dask_scheduler"))
+    elif executor == "dask-embedded":
+        on_dask(tiny)
     yield tiny
+    runner = tiny.plugin.runner if tiny.plugin else None
+    if runner is not None and runner._pool is not None:
+        on = type(runner._pool).__name__
+        assert on == ("DaskPool" if "dask" in executor else "WorkerPool"), on
     tiny.close()

@@ -13,7 +13,7 @@ import time
 import pytest
 
 from tests.procs import running
-from tests.runner.conftest import Site, entries
+from tests.runner.conftest import EXECUTORS, Site, entries
 
 # Each entry: (what the first run does, what the second run prints).
 CHANGES = {
@@ -95,6 +95,7 @@ def _outputs(site: Site) -> dict[str, str]:
     }
 
 
+@EXECUTORS
 def test_no_run_sees_what_an_earlier_run_changed(state_site: Site) -> None:
     """On one worker, each reader prints the same after a run that changed
     the state it reads as it prints alone; the cache holds those outputs."""
@@ -200,6 +201,7 @@ MODULES = {
 }
 
 
+@EXECUTORS
 def test_a_fork_that_returns_does_not_shift_outputs(site: Site) -> None:
     """A forked child that returns into the runner never reports: every
     block shows its own output, and so does the cache."""
@@ -213,6 +215,7 @@ def test_a_fork_that_returns_does_not_shift_outputs(site: Site) -> None:
     assert cached == set(outputs.values())
 
 
+@EXECUTORS
 def test_what_a_run_leaves_running_is_gone_before_the_next(
     site: Site,
 ) -> None:
@@ -232,6 +235,7 @@ def test_what_a_run_leaves_running_is_gone_before_the_next(
         time.sleep(0.1)
 
 
+@EXECUTORS
 def test_forged_results_are_never_taken(site: Site) -> None:
     """Bytes a snippet writes to the runner's pipes cannot pass for its
     result: the run reports what it really printed."""

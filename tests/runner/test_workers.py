@@ -10,7 +10,7 @@ import psutil
 import pytest
 
 from tests.procs import running
-from tests.runner.conftest import Site, mkdocs, write_site
+from tests.runner.conftest import EXECUTORS, Site, mkdocs, write_site
 
 SPINNER = '''\
 import subprocess
@@ -53,6 +53,7 @@ def test_killed_build_leaves_no_process(tmp_path: Path, signum: int) -> None:
         time.sleep(0.2)
 
 
+@EXECUTORS
 def test_the_worker_enforces_the_timeout(site: Site) -> None:
     """A spinning run is stopped by its worker at its own timeout (the pool
     waits a minute longer before it would step in, with another message)."""
@@ -94,6 +95,7 @@ def test_a_worker_killed_while_idle_is_replaced(site: Site) -> None:
     assert replacement.pid != zygote.pid
 
 
+@EXECUTORS
 def test_a_run_that_kills_its_worker_fails_alone(site: Site) -> None:
     """A run that kills the worker process fails; the next run on a fresh
     worker succeeds."""

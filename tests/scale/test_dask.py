@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
+from typing import Any
+
+import pytest
+from distributed.diagnostics.plugin import SchedulerPlugin
 
 from execnotes.worker.daskpool import DaskPool
 from tests.reproducible import differences
@@ -11,6 +16,7 @@ from tests.runner.conftest import (
     INDEX,
     Site,
     mkdocs,
+    on_dask,
     with_gluon_state,
     write_site,
 )
@@ -66,3 +72,70 @@ def test_resources_go_to_a_scheduler_not_to_the_embedded_cluster() -> None:
     assert pool._resources({}) is None
     pool._cluster = object()
     assert pool._resources({"gpu": 1.0}) is None
+
+
+RESOURCES = """\
+```{run} snippets.demo.show_plain
+resources: {gpu: 1}
+```
+
+```{run} snippets.demo.show_double
+resources: {gpu: 2}
+```
+
+```{run} snippets.demo.show_figure
+resources: {tpu: 1}
+```
+"""
+
+
+class _Restrictions(SchedulerPlugin):
+    """Records the resources each task of a build asked the scheduler for."""
+
+    def __init__(self, scheduler: Any) -> None:
+        self.asked: list[dict[str, float]] = []
+        self.scheduler = scheduler
+
+    def transition(
+        self, key: Any, start: str, finish: str, *a: Any, **k: Any
+    ) -> None:
+        task = self.scheduler.tasks.get(key)
+        if finish == "processing" and str(key).startswith("execnotes-"):
+            self.asked.append(dict(task.resource_restrictions or {}))
+
+
+@pytest.mark.tiny  # `make test`, not the edit loop: it builds on Dask
+def test_resources_reach_the_cluster_and_a_missing_one_fails_at_once(
+    tmp_path: Path, dask_cluster: Any
+) -> None:
+    """On a cluster whose worker declares one gpu, a block asking for it
+    runs there (the scheduler saw the restriction); blocks asking for two
+    gpus or a tpu fail at once, naming what no worker declares, instead of
+    waiting for a worker that never comes."""
+    site = write_site(tmp_path)
+    site.write("docs/index.md", RESOURCES)
+    on_dask(site, str(dask_cluster.scheduler_address))
+    witness = _Restrictions(dask_cluster.scheduler)
+    dask_cluster.scheduler.add_plugin(witness, name="execnotes-witness")
+    try:
+        build = mkdocs(site)
+        try:
+            output, _ = build.communicate(timeout=300)
+        except subprocess.TimeoutExpired:
+            build.kill()
+            pytest.fail(
+                "the build still waits, 300 s on: a job asking for "
+                "an absent resource hangs instead of failing"
+            )
+    finally:
+        dask_cluster.scheduler.remove_plugin(name="execnotes-witness")
+    assert build.returncode == 0, output
+    assert "plain: 3.14" in site.html()
+    assert witness.asked == [{"gpu": 1.0}]
+    for wanted in ("gpu=2", "tpu=1"):
+        assert (
+            f"MissingResource: it asks for resources {wanted}, which no "
+            "worker of the Dask cluster at tcp://" in output
+        ), output
+    assert "(its workers declare: gpu=1)" in output
+    assert '`dask worker --resources "tpu=1"`' in output

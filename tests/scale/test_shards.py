@@ -100,11 +100,18 @@ def test_a_failing_shard_keeps_its_successes_and_exits_non_zero(
         "```{run} snippets.demo.show_plain\n```\n\n"
         "```{run} snippets.demo.show_double\n```\n",
     )
-    ok(execnotes(site.root, "plan", "--shards", "2", "--json", "plan.json"))
+    planning = ("plan", "--shards", "2", "-j", "2", "--json", "plan.json")
+    ok(execnotes(site.root, *planning))
     plan = json.loads((site.root / "plan.json").read_text())
     # Equal estimates (nothing recorded): dealt in name order.
     first = sorted(job["name"] for job in plan["jobs"] if job["shard"] == 1)
     assert first == ["snippets.bad.show_raise", "snippets.demo.show_plain"]
+    # Shard 1's two jobs of 1 s each run side by side on its two workers.
+    assert (plan["workers"], plan["loads"], plan["spans"]) == (
+        2,
+        [2.0, 1.0],
+        [1.0, 1.0],
+    )
     result = execnotes(
         site.root, "run", "--shard", "1/2", "--plan", "plan.json"
     )

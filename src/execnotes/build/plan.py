@@ -10,10 +10,17 @@ least work so far (as pytest-split's ``least_duration`` does): the longest
 shard is then within the longest unit of the mean (Graham's bound), and
 the split depends only on the units, so every machine that plans the same
 tree and cache computes the same one.
+
+A shard runs its jobs on a pool of W workers (`workers`), which hands the
+longest waiting job to the first worker free. Its expected length, its
+span, is that schedule replayed on the expected seconds (longest first, to
+the least busy worker), not the sum of its jobs: with recorded durations
+a shard of two workers takes about half its work.
 """
 
 from __future__ import annotations
 
+import heapq
 import json
 import math
 from collections.abc import Iterable, Mapping
@@ -53,16 +60,25 @@ class Plan:
 
     shards: list[list[Job]] = field(default_factory=list)
     hits: int = 0
+    workers: int = 1
 
     @property
     def loads(self) -> list[float]:
-        """The expected seconds of each shard."""
+        """The expected work of each shard: its jobs' seconds, summed."""
         return [sum(job.seconds for job in shard) for shard in self.shards]
+
+    @property
+    def spans(self) -> list[float]:
+        """The expected seconds of each shard on its `workers`."""
+        return [
+            span([job.seconds for job in shard], self.workers)
+            for shard in self.shards
+        ]
 
     @property
     def makespan(self) -> float:
         """The expected seconds of the longest shard."""
-        return max(self.loads, default=0.0)
+        return max(self.spans, default=0.0)
 
     @property
     def misses(self) -> int:
@@ -88,7 +104,9 @@ class Plan:
             "matrix": list(range(1, len(self.shards) + 1)),
             "misses": self.misses,
             "hits": self.hits,
+            "workers": self.workers,
             "makespan": round(self.makespan, 3),
+            "spans": [round(seconds, 3) for seconds in self.spans],
             "loads": [round(load, 3) for load in self.loads],
             "jobs": [
                 {**asdict(job), "shard": index}
@@ -114,7 +132,8 @@ class Plan:
                     str(item.get("group", "")),
                 )
                 shards[int(item["shard"]) - 1].append(job)
-            return cls(shards, int(data.get("hits", 0)))
+            hits, workers = int(data.get("hits", 0)), data.get("workers", 1)
+            return cls(shards, hits, max(1, int(workers)))
         except (KeyError, TypeError, IndexError) as error:
             raise ValueError(f"not a plan of execnotes: {error!r}") from error
 
@@ -126,6 +145,16 @@ def estimates(
     records (1 s when there are none)."""
     mean = sum(recorded.values()) / len(recorded) if recorded else 1.0
     return {name: recorded.get(name, mean) for name in names}
+
+
+def span(seconds: Iterable[float], workers: int) -> float:
+    """How long jobs of these expected `seconds` take on a pool of
+    `workers`: each, longest first, to the worker free soonest (the pool's
+    own order; within 4/3 of the best schedule, Graham 1969)."""
+    free = [0.0] * max(1, workers)
+    for length in sorted(seconds, reverse=True):
+        heapq.heappush(free, heapq.heappop(free) + length)
+    return max(free)
 
 
 def units(jobs: Iterable[Job]) -> list[Unit]:
@@ -147,17 +176,19 @@ def shard_count(
     target: float | None = None,
     cap: int = MAX_SHARDS,
     units: int,
+    workers: int = 1,
 ) -> int:
     """How many shards: as asked (some may be empty), or enough that each
-    runs about `target` seconds but no more than there are units; never
-    more than `cap`, and none when nothing must run."""
+    runs about `target` seconds on its `workers` but no more than there
+    are units; never more than `cap`, and none when nothing must run."""
     if units == 0:
         return 0
     if shards is not None:
         return max(1, min(shards, cap))
     if target is None:
         return 1
-    wanted = math.ceil(total / target) if target > 0 else cap
+    per_shard = target * max(1, workers)
+    wanted = math.ceil(total / per_shard) if target > 0 else cap
     return max(1, min(wanted, cap, units))
 
 
@@ -180,14 +211,20 @@ def make_plan(
     shards: int | None = None,
     target: float | None = None,
     cap: int = MAX_SHARDS,
+    workers: int = 1,
 ) -> Plan:
-    """The plan for the misses `jobs`."""
+    """The plan for the misses `jobs`, on shards of `workers` each."""
     work = units(jobs)
     total = sum(unit.seconds for unit in work)
     count = shard_count(
-        total, shards=shards, target=target, cap=cap, units=len(work)
+        total,
+        shards=shards,
+        target=target,
+        cap=cap,
+        units=len(work),
+        workers=workers,
     )
-    return Plan(balance(work, count), hits)
+    return Plan(balance(work, count), hits, max(1, workers))
 
 
 def github_output(plan: Plan) -> str:

@@ -43,6 +43,10 @@ CHANGED = "changed while the run used it"
 # Set by the pool in its workers, to find what they started (see
 # execnotes.worker.procs): never part of what a run sees as its environment.
 SUPERVISOR_VARIABLE = "EXECNOTES_SUPERVISOR"
+EXECUTOR_MARKS = frozenset({SUPERVISOR_VARIABLE, "__DASK_PARENT_PID"})
+"""Variables an executor sets for itself: the pool's mark, and the one a
+Dask nanny sets in the process that starts it (the build's, once its
+cluster starts), which its workers inherit."""
 
 
 def file_digest(path: Path | str) -> str:
@@ -99,9 +103,9 @@ def env_state(value: str | None) -> str:
 
 
 def names_state(names: Iterable[str]) -> str:
-    """The hash of the environment's sorted names (the pool's own mark
-    left out: the build process does not carry it)."""
-    kept = sorted(name for name in names if name != SUPERVISOR_VARIABLE)
+    """The hash of the environment's sorted names (the executors' own
+    marks left out: the build process does not always carry them)."""
+    kept = sorted(name for name in names if name not in EXECUTOR_MARKS)
     return hashlib.sha256(
         "\n".join(kept).encode("utf-8", "surrogateescape")
     ).hexdigest()

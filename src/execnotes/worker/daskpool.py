@@ -12,7 +12,11 @@ Without a scheduler address an embedded `LocalCluster` starts, with one
 single-threaded worker per pool slot and no dashboard. With a scheduler, a
 job's `resources` (``{gpu: 1}``) are passed to Dask, which runs it only
 on a worker that declares them (``dask worker --resources gpu=1``); the
-embedded cluster declares none, so there they are not asked for.
+embedded cluster declares none, so there they are not asked for. A job
+that asks for more than any worker of the cluster declares fails at once,
+saying what is missing: Dask would keep it waiting for such a worker.
+When the build ends, the workers' pools stop with it (the plugin is
+unregistered), so a shared cluster keeps nothing of a build.
 """
 
 from __future__ import annotations
@@ -33,6 +37,17 @@ from execnotes.worker.zygote import WorkerSettings
 
 log = logging.getLogger("execnotes.worker.daskpool")
 PLUGIN = "execnotes-pool"
+WORKER_CONFIG = {
+    # Worker processes start the pool's zygotes: Dask's daemonic workers
+    # may not have children.
+    "distributed.worker.daemon": False,
+    # No variables of Dask's own (MALLOC_TRIM_THRESHOLD_, thread counts):
+    # runs see the build's environment, as in the local pool, so what they
+    # read of it is judged against the same values (and names).
+    "distributed.nanny.pre-spawn-environ": {},
+    "distributed.nanny.environ": {},
+}
+"""Dask's settings for the workers of a cluster started here."""
 
 
 class DaskPool:
@@ -47,9 +62,7 @@ class DaskPool:
         if scheduler:
             self._client: Any = Client(scheduler)  # type: ignore[no-untyped-call]
         else:
-            # Worker processes start the pool's zygotes: Dask's daemonic
-            # workers may not have children.
-            with dask.config.set({"distributed.worker.daemon": False}):
+            with dask.config.set(WORKER_CONFIG):
                 self._cluster = LocalCluster(  # type: ignore[no-untyped-call]
                     n_workers=size,
                     threads_per_worker=1,
@@ -71,12 +84,18 @@ class DaskPool:
         """Queue a job on the cluster; the future always completes with an
         Outcome (a lost task is a crashed run), after `on_done`."""
         future = Future() if future is None else future
+        asked = self._resources(resources)
+        missing = self._missing(asked) if asked else ""
+        if missing:
+            refused = Problem("error", "MissingResource", missing)
+            _finish(job, Outcome("error", problem=refused), on_done, future)
+            return future
         task = self._client.submit(
             run_on_worker,
             job,
             key=f"execnotes-{job.key[:16]}-{uuid.uuid4().hex[:8]}",
             priority=priority,
-            resources=self._resources(resources),
+            resources=asked,
             pure=False,
         )
         task.add_done_callback(
@@ -94,9 +113,38 @@ class DaskPool:
             return None
         return dict(resources)
 
+    def _missing(self, asked: Mapping[str, float]) -> str:
+        """Why no worker of the cluster can run a job that asks for
+        `asked` (empty if one can), asked of the scheduler now: workers
+        come and go."""
+        workers = self._client.scheduler_info()["workers"].values()
+        declared = [dict(w.get("resources") or {}) for w in workers]
+        if any(
+            all(have.get(name, 0) >= need for name, need in asked.items())
+            for have in declared
+        ):
+            return ""
+        wanted = ", ".join(f"{name}={need:g}" for name, need in asked.items())
+        offered = "; ".join(
+            ", ".join(f"{n}={v:g}" for n, v in sorted(have.items())) or "none"
+            for have in declared
+        )
+        return (
+            f"it asks for resources {wanted}, which no worker of the Dask "
+            f"cluster at {self._client.scheduler.address} declares (its "
+            f"workers declare: {offered or 'no worker'}); start one with "
+            f'`dask worker --resources "{wanted.replace(", ", ",")}"`, or '
+            "change the block's `resources:`"
+        )
+
     def close(self) -> None:
-        """Stop the client and, if it was started here, the cluster."""
+        """Stop the workers' pools (on a cluster started elsewhere, which
+        outlives the build), the client and, if it was started here, the
+        cluster."""
         self.closed = True
+        if self._cluster is None:
+            with contextlib.suppress(Exception):
+                self._client.unregister_worker_plugin(PLUGIN)
         with contextlib.suppress(Exception):
             self._client.close()
         if self._cluster is not None:
@@ -142,6 +190,12 @@ def _complete(
                 f"the Dask task of this run failed: {error}",
             ),
         )
+    _finish(job, outcome, on_done, future)
+
+
+def _finish(
+    job: Job, outcome: Outcome, on_done: OnDone | None, future: Future[Outcome]
+) -> None:
     if on_done is not None:
         outcome = on_done(job, outcome)
     if not future.done():
