@@ -111,7 +111,7 @@ def test_a_corrupt_or_missing_blob_is_a_miss_with_one_warning(
     )
     figure.write_bytes(b"<svg>tampered</svg>")
     reader = mirror.reader()
-    with caplog.at_level(logging.INFO, "execnotes.remote"):
+    with caplog.at_level(logging.INFO, "execnotes.store.remote"):
         assert reader.fetch(KEY, always) is None
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 1
