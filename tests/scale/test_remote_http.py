@@ -16,9 +16,9 @@ from typing import Any
 
 import fsspec
 import pytest
-from execnotes.store.remote import Remote, RemoteSettings
 
-from tests.runner.conftest import write_site
+from execnotes.store.remote import Remote, RemoteSettings
+from tests.runner.conftest import Site, with_gluon_state, write_site
 from tests.scale.conftest import execnotes, ok
 from tests.scale.remote_helpers import ENVIRONMENT, KEY, always, outcome
 
@@ -139,9 +139,10 @@ def test_a_checkout_builds_from_the_mirror_and_never_writes_to_it(
     checked = ok(execnotes(reader, "check", EXECNOTES_REMOTE=mirror.url))
     assert "3 snippets: 0 ran, 3 from the cache, 0 failed" in checked
     assert "snippets.demo.show_figure  ok      remote" in checked
+    with_gluon_state(Site(reader))
     index = reader / "docs" / "index.md"
     index.write_text(
-        index.read_text() + "\n```{run} snippets.demo.show_state\n```\n"
+        index.read_text() + "\n```{run} snippets.gluon_state.show_state\n```\n"
     )
     before = sorted(p for p in mirror.folder.rglob("*"))
     ran = ok(execnotes(reader, "run", EXECNOTES_REMOTE=mirror.url))
