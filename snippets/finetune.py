@@ -4,13 +4,14 @@ import os
 import tempfile
 
 import matplotlib.pyplot as plt
-from mxnet import gluon, init, nd
+from mxnet import autograd, gluon, init, nd
 
+from snippets.blocks import max_diff
 from snippets.fashion_mnist import TEXT_LABELS, read_fashion_mnist
 from snippets.images import fashion_mnist_folder, first_per_class, to_arrays
 from snippets.metrics import evaluate_accuracy
 from snippets.mlp import ArrayLoader
-from snippets.phrases import comparison
+from snippets.phrases import agreement, comparison
 from snippets.resnet import lenet_bn, train_net
 from snippets.training import train_epoch
 
@@ -106,10 +107,31 @@ def plot_test_curves(histories):
     return fig
 
 
+def two_trainers(net, lr, copied_lr):
+    """An update step: one Trainer for net[0] (copied), one for net[1]."""
+    copied = gluon.Trainer(
+        net[0].collect_params(), "sgd", {"learning_rate": copied_lr}
+    )
+    new = gluon.Trainer(net[1].collect_params(), "sgd", {"learning_rate": lr})
+
+    def step(batch_size):
+        copied.step(batch_size)
+        new.step(batch_size)
+
+    return step
+
+
+def saved_untrained(path):
+    """Save a LeNet + BN that has run once (no training) to path."""
+    net = scratch_net()
+    net(nd.zeros((1, 1, 28, 28)))  # shapes known, then saved
+    net.save_parameters(path)
+
+
 def zoo_fine_tune_net(num_classes):
     """ResNet-18 with ImageNet weights (downloaded), a new output layer."""
     vision = gluon.model_zoo.vision
-    pretrained = vision.resnet18_v2(pretrained=True)  # downloads 45 MB
+    pretrained = vision.resnet18_v2(pretrained=True)  # downloads weights
     net = vision.resnet18_v2(classes=num_classes)
     net.features = pretrained.features
     net.output.initialize(init.Xavier())
@@ -180,14 +202,50 @@ def show_lr_mult():
     """Each parameter's lr_mult in a fine-tuning net (untrained source)."""
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "lenet.params")
-        source = scratch_net()
-        source(nd.zeros((1, 1, 28, 28)))  # shapes known, then saved
-        source.save_parameters(path)
+        saved_untrained(path)
         net = fine_tune_net(path, 10, lr_mult=0.1)
     for part, block in (("copied", net[0]), ("new", net[1])):
-        for name, param in block.collect_params().items():
-            print(f"{part:<7} {name:<20} lr_mult {param.lr_mult}")
+        for layer in block if part == "copied" else [block]:
+            params = layer.collect_params().values()
+            if mults := sorted({param.lr_mult for param in params}):
+                print(f"{part:<7} {type(layer).__name__:<10} lr_mult {mults}")
     return {"lr_mult": net[0][0].weight.lr_mult}
+
+
+def show_two_trainers():
+    """Exercise: lr_mult against two Trainers, one minibatch step each."""
+    X = nd.random.uniform(shape=(8, 1, 28, 28))
+    y = nd.arange(8)
+    loss = gluon.loss.SoftmaxCrossEntropyLoss()
+    nets = []
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "lenet.params")
+        saved_untrained(path)
+        for lr_mult in (0.1, 1.0):
+            nets.append(fine_tune_net(path, 10, lr_mult))
+            nets[-1](X)  # the new layer's shape is known after one pass
+    nets[1][1].weight.set_data(nets[0][1].weight.data())  # same new layer
+    steps = [
+        gluon.Trainer(
+            nets[0].collect_params(), "sgd", {"learning_rate": 0.1}
+        ).step,
+        two_trainers(nets[1], lr=0.1, copied_lr=0.01),
+    ]
+    for net, step in zip(nets, steps, strict=True):
+        with autograd.record():
+            batch_loss = loss(net(X), y)
+        batch_loss.backward()
+        step(len(y))
+    diff = max(
+        max_diff(a.data(), b.data())
+        for a, b in zip(
+            nets[0].collect_params().values(),
+            nets[1].collect_params().values(),
+            strict=True,
+        )
+    )
+    print("max |difference| of the parameters after one step:", diff)
+    return {"diff": diff, **agreement("same", diff)}
 
 
 def show_label_numbers():

