@@ -13,7 +13,7 @@ from snippets.metrics import evaluate_accuracy
 from snippets.mlp import ArrayLoader
 from snippets.phrases import agreement, comparison
 from snippets.resnet import lenet_bn, train_net
-from snippets.training import train_epoch
+from snippets.training import plot_history, train_epoch
 
 # The folder of the images page: training and test images per class
 TRAIN_PER_CLASS, TEST_PER_CLASS = 50, 20
@@ -96,17 +96,6 @@ def train_on_folder(net, data, num_epochs, lr, batch_size):
     return history
 
 
-def plot_test_curves(histories):
-    """Test accuracy after each epoch, one line per way of training."""
-    fig, ax = plt.subplots(figsize=(5, 3.5))
-    for name, accs in histories.items():
-        ax.plot(range(1, len(accs) + 1), accs, marker="o", label=name)
-    ax.set(xlabel="epoch", ylabel="test accuracy")
-    ax.legend()
-    fig.tight_layout()
-    return fig
-
-
 def two_trainers(net, lr, copied_lr):
     """An update step: one Trainer for net[0] (copied), one for net[1]."""
     copied = gluon.Trainer(
@@ -155,7 +144,7 @@ def show_fine_tuning():
             scratch_net(), data, num_epochs, lr, batch_size
         ),
     }
-    plot_test_curves(histories)
+    plot_history(histories, ylabel="test accuracy")
     tuned_acc, scratch_acc = (accs[-1] for accs in histories.values())
     print(f"after {num_epochs} epochs on {len(data[0][1])} images:")
     print(f"fine-tuned {tuned_acc:.3f}, from scratch {scratch_acc:.3f}")
@@ -183,7 +172,8 @@ def show_flips():
     X, _ = read_fashion_mnist(train=False)
     X = gluon.data.vision.transforms.ToTensor()(X[:16])
     flipped = random_flip(X)
-    fig, axes = plt.subplots(4, 8, figsize=(8, 4.4))
+    same = (flipped == X).reshape((16, -1)).min(axis=1).asnumpy()
+    fig, axes = plt.subplots(4, 8, figsize=(8, 4.6))
     for i in range(16):
         row = 2 * (i // 8)
         for ax, image in zip(
@@ -191,11 +181,12 @@ def show_flips():
         ):
             ax.imshow(image[i, 0].asnumpy(), cmap="gray")
             ax.set(xticks=[], yticks=[])
-    for row, name in enumerate(["batch", "flipped"] * 2):
+        if not same[i]:
+            axes[row + 1, i % 8].set_title("flipped", color="red")
+    for row, name in enumerate(["batch", "after"] * 2):
         axes[row, 0].set_ylabel(name)
     fig.tight_layout()
-    same = (flipped == X).reshape((16, -1)).min(axis=1)
-    return {"flipped": 16 - int(same.sum().asscalar()), "images": 16}
+    return {"flipped": int(16 - same.sum()), "images": 16}
 
 
 def show_lr_mult():
