@@ -113,6 +113,27 @@ def test_detection_page_no_longer_promises_every_object_an_anchor():
         assert "show_shared_best_anchor" in text
 
 
+def test_resnet_page_tables_every_model_from_the_runs():
+    """resnet: table rows quote the runs; comparisons are the runs' words."""
+    for name in ("resnet.en.md", "resnet.md"):
+        text = page(name)
+        table = text.split("| --- |", 1)[1].split("\n\n", 1)[0]
+        assert table.count("\n|") == 6  # softmax, MLP, LeNet twice, BN, ResNet
+        assert table.count("{{ snippets.") == 12  # epochs and accuracy each
+        for key in ("bn_vs_plain_", "vs_mlp_", "same_"):
+            assert f'["{key}' in text, key
+
+
+def test_finetune_page_compares_from_the_run_and_runs_no_download():
+    """finetune: words from the run; the zoo's weights are shown, not run."""
+    for name in ("finetune.en.md", "finetune.md"):
+        text = page(name)
+        assert 'show_fine_tuning["tuned_vs_scratch_' in text
+        assert 'show_lenet_on_folder["test_acc"]' in text
+        assert "{show} snippets.finetune.zoo_fine_tune_net" in text
+        assert "{run} snippets.finetune.zoo_fine_tune_net" not in text
+
+
 def test_lenet_page_compares_with_the_mlp_at_equal_epochs():
     """lenet: no 'compare with the MLP page'; an equal-epoch MLP run."""
     assert "Compare with the results on the [MLP]" not in page("lenet.en.md")
@@ -182,7 +203,7 @@ def exercise_chunks(text):
     "name",
     [
         f"{note}{lang}.md"
-        for note in ("dropout", "lenet", "images", "mlp")
+        for note in ("dropout", "lenet", "images", "mlp", "resnet", "finetune")
         for lang in ("", ".en")
     ],
 )

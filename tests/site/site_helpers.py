@@ -81,7 +81,8 @@ def source(name: str, language: str) -> Path:
 # the syntax inside a ````markdown fence is not a block).
 _FENCE = re.compile(r"^[ \t]*(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 _BLOCK = re.compile(r"^\{(?P<kind>show|run)\}\s*(?P<target>\S.*?)\s*$")
-_HIDE_CODE = re.compile(r"^\s*hide\s*:\s*code\s*$")
+# `hide: code` or a list naming it (`hide: code, output`), as options.py
+_HIDE_CODE = re.compile(r"^\s*hide\s*:(?:[^#]*,)?\s*code\s*(?:,.*)?$")
 
 
 @dataclass(frozen=True)
