@@ -23,6 +23,7 @@ def local_cluster() -> Iterator[Any]:
     """A running LocalCluster (its scheduler in this process)."""
     import dask
     from distributed import LocalCluster
+
     from execnotes.worker.daskpool import WORKER_CONFIG
 
     # As the plugin's own cluster: workers that may start zygotes, with
