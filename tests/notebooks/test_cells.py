@@ -124,7 +124,7 @@ def test_inputs_of_every_cell_are_recorded(runner: Runner) -> None:
         "open('data.txt').read()",
     )
     assert "file:data.txt" in outcome.inputs
-    assert "file:snippets/helpers.py" in outcome.inputs
+    assert "skeleton:snippets/helpers.py" in outcome.inputs
 
 
 def test_values_are_taken_after_their_cell(runner: Runner) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -346,3 +347,16 @@ def site(
         on = type(runner._pool).__name__
         assert on == ("DaskPool" if "dask" in executor else "WorkerPool"), on
     tiny.close()
+
+
+def choose_framework(site: Site, framework: str) -> None:
+    """Set the plugin's `framework` option (a new runner starts)."""
+    text = (site.root / "mkdocs.yml").read_text()
+    text = re.sub(r"\n      framework: \w+", "", text)
+    site.write(
+        "mkdocs.yml",
+        text.replace(
+            "max_output_chars: 2000",
+            f"max_output_chars: 2000\n      framework: {framework}",
+        ),
+    )

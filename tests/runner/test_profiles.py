@@ -3,7 +3,6 @@ library a run loads itself is prepared exactly as a preloaded one."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ from execnotes.core import profiles
 from execnotes.core.protocol import FigureStyle, Job
 from execnotes.worker.pool import WorkerPool
 from execnotes.worker.zygote import WorkerSettings
-from tests.runner.conftest import Site, with_gluon_state
+from tests.runner.conftest import Site, choose_framework, with_gluon_state
 from tests.runner.test_inputs import READERS, check_case
 
 PROBE = '''\
@@ -41,19 +40,6 @@ def show_random():
     print(mx.nd.random.uniform(shape=(3,)).asnumpy().tolist())
     print(nn.Dense(2).name, matplotlib.rcParams["svg.hashsalt"])
 '''
-
-
-def _choose(site: Site, framework: str) -> None:
-    """Set the plugin's `framework` option (a new runner starts)."""
-    text = (site.root / "mkdocs.yml").read_text()
-    text = re.sub(r"\n      framework: \w+", "", text)
-    site.write(
-        "mkdocs.yml",
-        text.replace(
-            "max_output_chars: 2000",
-            f"max_output_chars: 2000\n      framework: {framework}",
-        ),
-    )
 
 
 def _seed(site: Site, seed: int) -> None:
@@ -115,10 +101,10 @@ def test_a_library_loaded_by_the_run_is_seeded_and_styled(
     site.write("snippets/rand.py", RANDOM)
     site.write("snippets/demo.py", "")
     page = "```{run} snippets.rand.show_random\n```\n"
-    _choose(site, "python")
+    choose_framework(site, "python")
     _seed(site, 7)  # not MXNet's default
     lazily = _output(site, page)
-    _choose(site, "mxnet")
+    choose_framework(site, "mxnet")
     (site.root / ".execnotes-cache").rename(site.root / "old-cache")
     preloaded = _output(site, page)
     assert lazily == preloaded
@@ -134,7 +120,7 @@ def test_a_library_loaded_by_the_run_is_tracked(site: Site, case: str) -> None:
     """With the light profile, MXNet's native reads (and a matplotlib
     style file) of a run that imports them are inputs: a change runs it
     again, and a revert is a hit."""
-    _choose(site, "python")
+    choose_framework(site, "python")
     site.write("snippets/readers.py", READERS)
     check_case(site, case)
 
