@@ -272,45 +272,27 @@ class _Watch:
     def outcome(self, status: Any, job: Job, marker: bytes) -> Outcome:
         output = {"output": self.sink.text(), "output_chars": self.sink.total}
         segments, count = self.sink.segments(), len(job.cells)
+
+        def failed(kind: str, name: str, message: str) -> Outcome:
+            """The run's failure, with what each cell printed before it."""
+            ran = cells.with_outputs(count, segments, None)
+            return _failed(output, kind, name, message, ran)
+
         if status is None:
-            return _failed(
-                output,
-                "timeout",
-                "TimeoutError",
-                _timeout(job.timeout),
-                cells.with_outputs(count, segments, None),
-            )
+            return failed("timeout", "TimeoutError", _timeout(job.timeout))
         try:
             result = _parse(bytes(self.result), self.pid, marker)
         except _NoResult:
-            return _failed(
-                output,
-                "crashed",
-                "WorkerDied",
-                _died(status),
-                cells.with_outputs(count, segments, None),
-            )
+            return failed("crashed", "WorkerDied", _died(status))
         except _Malformed as error:
-            return _failed(
-                output,
-                "crashed",
-                "WorkerProtocolError",
-                _malformed(error),
-                cells.with_outputs(count, segments, None),
-            )
+            return failed("crashed", "WorkerProtocolError", _malformed(error))
         try:
             result["cells"] = cells.with_outputs(
                 count, segments, result["cells"]
             )
             return _outcome(output, result)
         except _SHAPE_ERRORS as error:
-            return _failed(
-                output,
-                "crashed",
-                "WorkerProtocolError",
-                _malformed(error),
-                cells.with_outputs(count, segments, None),
-            )
+            return failed("crashed", "WorkerProtocolError", _malformed(error))
 
 
 class _NoResult(Exception):
